@@ -1,0 +1,241 @@
+"""Compare what a learner's function returned with what the reference returned.
+
+`compare` answers None when the two agree and otherwise a `Difference`: what is
+wrong, the expected and actual values as a learner should see them, and a hint
+when the kind of difference suggests one. The numerical helpers are captured at
+import time, so a notebook that replaces `np.allclose` or `np.isclose` changes
+nothing here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+
+from autograder.checks.values import describe, show, show_index, type_name
+
+_abs, _isfinite, _isnan, _argwhere = np.abs, np.isfinite, np.isnan, np.argwhere
+_asarray, _logical_and, _logical_or = np.asarray, np.logical_and, np.logical_or
+_count_nonzero, _signbit = np.count_nonzero, np.signbit
+_ndarray, _Tensor, _generic = np.ndarray, torch.Tensor, np.generic
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """Two numbers agree when |got - expected| <= atol + rtol * |expected|."""
+
+    rtol: float
+    atol: float
+
+    def __str__(self) -> str:
+        return f"rtol={self.rtol:g}, atol={self.atol:g}"
+
+
+FLOAT64 = Tolerance(rtol=1e-7, atol=1e-8)  # NumPy exercises computed in float64
+FLOAT32 = Tolerance(rtol=1e-5, atol=1e-6)  # PyTorch exercises computed in float32
+
+
+@dataclass(frozen=True)
+class Difference:
+    """How a learner's result differs from the expected one."""
+
+    problem: str  # completes "<function> ...", e.g. "returned an array of the wrong shape"
+    expected: str
+    got: str
+    detail: str = ""  # one more line, e.g. where the first wrong element is
+    hint: str = ""  # advice that follows from this kind of difference alone
+
+    def about(self, part: str) -> Difference:
+        """The same difference, said of one part of a result ('W', 'the bias')."""
+        problem = self.problem.replace("returned ", f"returned {part} as ", 1)
+        if problem == self.problem:
+            problem = f"got {part} wrong: {self.problem}"
+        return Difference(problem, self.expected, self.got, self.detail, self.hint)
+
+
+def compare(got: Any, expected: Any, tolerance: Tolerance) -> Difference | None:
+    """None when `got` matches `expected` within `tolerance`, else how it differs."""
+    if isinstance(expected, _ndarray):
+        return _compare_arrays(got, expected, tolerance)
+    if isinstance(expected, _Tensor):
+        return _compare_tensors(got, expected, tolerance)
+    if isinstance(expected, (tuple, list)):
+        return _compare_sequences(got, expected, tolerance)
+    if isinstance(expected, dict):
+        return _compare_mappings(got, expected, tolerance)
+    if isinstance(expected, (bool, np.bool_, str)) or expected is None:
+        return _compare_exactly(got, expected)
+    if isinstance(expected, (int, float, _generic)):
+        return _compare_numbers(got, expected, tolerance)
+    return _compare_exactly(got, expected)
+
+
+def _compare_exactly(got: Any, expected: Any) -> Difference | None:
+    if type(got) is type(expected) and got == expected:
+        return None
+    return Difference("returned the wrong value", show(expected), show(got))
+
+
+def _compare_numbers(got: Any, expected: Any, tolerance: Tolerance) -> Difference | None:
+    if isinstance(got, _ndarray) and got.ndim == 0:
+        got = got[()]
+    if isinstance(got, (bool, np.bool_)) or not isinstance(got, (int, float, _generic)):
+        return _wrong_type(got, f"a number ({type_name(expected)})")
+    return _compare_arrays(_asarray(got), _asarray(expected), tolerance, scalar=True)
+
+
+def _compare_sequences(got: Any, expected: tuple | list, tolerance: Tolerance) -> Difference | None:
+    if not isinstance(got, (tuple, list)):
+        return _wrong_type(got, f"a {type_name(expected)} of {len(expected)} values")
+    if len(got) != len(expected):
+        return Difference(
+            f"returned {len(got)} values instead of {len(expected)}",
+            f"a {type_name(expected)} of {len(expected)} values",
+            f"a {type_name(got)} of {len(got)} values",
+        )
+    for position, (got_item, expected_item) in enumerate(zip(got, expected)):
+        difference = compare(got_item, expected_item, tolerance)
+        if difference is not None:
+            return difference.about(f"value number {position + 1}")
+    return None
+
+
+def _compare_mappings(got: Any, expected: dict, tolerance: Tolerance) -> Difference | None:
+    if not isinstance(got, dict):
+        return _wrong_type(got, "a dict")
+    if set(got) != set(expected):
+        return Difference("returned a dict with the wrong keys", show(sorted(expected)), show(sorted(got)))
+    for key, expected_item in expected.items():
+        difference = compare(got[key], expected_item, tolerance)
+        if difference is not None:
+            return difference.about(f"[{key!r}]")
+    return None
+
+
+def _compare_tensors(got: Any, expected: torch.Tensor, tolerance: Tolerance) -> Difference | None:
+    if not isinstance(got, _Tensor):
+        hint = "This exercise works in PyTorch: keep the values in torch tensors." if isinstance(got, _ndarray) else ""
+        return _wrong_type(got, "a torch.Tensor", hint)
+    if got.dtype != expected.dtype:
+        return Difference(
+            f"returned a tensor of dtype {str(got.dtype).replace('torch.', '')}",
+            describe(expected),
+            describe(got),
+            hint="Create tensors with the dtype of the inputs (PyTorch layers work in float32).",
+        )
+    return _compare_arrays(got.detach().cpu().numpy(), expected.detach().cpu().numpy(), tolerance)
+
+
+def _compare_arrays(got: Any, expected: np.ndarray, tolerance: Tolerance, scalar: bool = False) -> Difference | None:
+    if isinstance(got, _generic) or (isinstance(got, (int, float)) and not isinstance(got, bool)):
+        got = _asarray(got)
+    if not isinstance(got, _ndarray):
+        hint = ""
+        if isinstance(got, _Tensor):
+            hint = "This exercise works in NumPy: use NumPy operations on the arrays you are given."
+        elif isinstance(got, (list, tuple)):
+            hint = "Compute with NumPy operations on whole arrays, or convert with np.array(...)."
+        return _wrong_type(got, describe(expected), hint)
+    return (
+        _compare_shapes(got, expected)
+        or _compare_dtypes(got, expected)
+        or _compare_finiteness(got, expected, scalar)
+        or _compare_elements(got, expected, tolerance, scalar)
+    )
+
+
+def _wrong_type(got: Any, wanted: str, hint: str = "") -> Difference:
+    if got is None:
+        return Difference("returned None", wanted, "None", hint="Did you forget the `return` statement?")
+    return Difference(f"returned a {type_name(got)}", wanted, describe(got), hint=hint)
+
+
+def _compare_shapes(got: np.ndarray, expected: np.ndarray) -> Difference | None:
+    if got.shape == expected.shape:
+        return None
+    hint = ""
+    if got.ndim == 2 and got.shape == expected.shape[::-1]:
+        hint = "Your result is the transpose of the expected one: its rows and columns are swapped."
+    elif got.shape == expected.shape + (1,):
+        hint = f"Your result has an extra axis of length 1: return shape {expected.shape}, not {got.shape}."
+    elif expected.shape == got.shape + (1,):
+        hint = f"The expected result keeps an axis of length 1: return shape {expected.shape}, not {got.shape}."
+    elif got.ndim < expected.ndim:
+        hint = "Your result has fewer axes than expected: did you sum or average over an axis you should keep?"
+    elif got.size == expected.size:
+        hint = "You have the right number of elements in the wrong shape: check your reshape."
+    return Difference(
+        f"returned an array of shape {got.shape}",
+        describe(expected),
+        describe(got),
+        hint=hint or f"The result should have shape {expected.shape}.",
+    )
+
+
+def _compare_dtypes(got: np.ndarray, expected: np.ndarray) -> Difference | None:
+    wanted, actual = expected.dtype, got.dtype
+    if wanted.kind == "f" and actual.kind == "f" and actual.itemsize == wanted.itemsize:
+        return None
+    if wanted.kind in "iu" and actual.kind in "iu":
+        return None
+    if wanted.kind == actual.kind and wanted.kind not in "f":
+        return None
+    if wanted.kind == "f" and actual.kind in "iub":
+        hint = (
+            "The result must be floating point. An array made with np.zeros_like(x) or np.empty_like(x) "
+            "from integer input keeps the integer dtype; pass dtype=float."
+        )
+    elif wanted.kind == "f":
+        hint = f"Compute in {wanted}: converting through float32 (or torch) loses precision."
+    elif wanted.kind in "iu":
+        hint = "The result holds whole numbers (labels or counts): give it an integer dtype, e.g. with .astype(int)."
+    else:
+        hint = f"The result should have dtype {wanted}."
+    return Difference(f"returned an array of dtype {actual}", describe(expected), describe(got), hint=hint)
+
+
+def _compare_finiteness(got: np.ndarray, expected: np.ndarray, scalar: bool) -> Difference | None:
+    if got.dtype.kind != "f":
+        return None
+    bad = _logical_and(~_isfinite(got), _isfinite(expected))
+    if not bad.any():
+        return None
+    index = tuple(_argwhere(bad)[0])
+    value = got[index]
+    what = "nan" if _isnan(value) else "inf"
+    where = "" if scalar else f" at index {show_index(index)} ({_count_nonzero(bad)} of {got.size} elements)"
+    return Difference(
+        f"returned {what}",
+        show(expected),
+        show(got),
+        detail=f"{what}{where} where a finite value was expected: {show(expected[index])}.",
+        hint="nan and inf usually come from np.exp of a large number (overflow) or from log(0).",
+    )
+
+
+def _compare_elements(got: np.ndarray, expected: np.ndarray, tolerance: Tolerance, scalar: bool) -> Difference | None:
+    if got.dtype.kind not in "fc" and expected.dtype.kind not in "fc":
+        wrong = got != expected
+    else:
+        got_f, expected_f = got.astype(float), expected.astype(float)
+        with np.errstate(invalid="ignore", over="ignore"):
+            close = _abs(got_f - expected_f) <= tolerance.atol + tolerance.rtol * _abs(expected_f)
+        same_special = _logical_or(
+            _logical_and(_isnan(got_f), _isnan(expected_f)),
+            _logical_and(got_f == expected_f, _signbit(got_f) == _signbit(expected_f)),
+        )
+        wrong = ~_logical_or(close, same_special)
+    if not wrong.any():
+        return None
+    index = tuple(_argwhere(wrong)[0])
+    if scalar:
+        detail = f"tolerance: {tolerance}."
+    else:
+        detail = (
+            f"first difference at index {show_index(index)}: expected {show(expected[index])}, "
+            f"got {show(got[index])}; {_count_nonzero(wrong)} of {got.size} elements differ beyond {tolerance}."
+        )
+    return Difference("returned the wrong value" if scalar else "returned the wrong values", show(expected), show(got), detail)

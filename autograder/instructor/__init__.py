@@ -1,0 +1,1 @@
+"""The instructor's tools: releasing the course and grading submissions."""

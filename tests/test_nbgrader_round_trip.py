@@ -1,0 +1,90 @@
+"""nbgrader's own command line grades every notebook as it should.
+
+In a throw-away course directory (the repository's nbgrader_config.py and a
+copy of solutions/), each assignment is released with `nbgrader
+generate_assignment`, submitted by fabricated learners, graded with `nbgrader
+autograde` and exported with `nbgrader export`; the scores are read back from
+the CSV. The untouched notebook scores 0, the notebook with the solution code
+pasted into its answer cells scores full marks, and a notebook with one wrong
+answer loses exactly that exercise's points.
+"""
+
+import csv
+import inspect
+import re
+import shutil
+
+import nbformat
+import pytest
+
+from autograder.checks import for_assignment
+from autograder.instructor.nbgrader_cli import run_nbgrader
+from course import ASSIGNMENTS, REPOSITORY, answers, nbgrader_cells, notebook, solution_code
+
+
+def nbgrader(root, *arguments):
+    run_nbgrader(*arguments, "--log-level=ERROR", cwd=root)
+
+
+def submit(root, assignment, student, replacements):
+    """Submit the released notebook with the answer cells in `replacements` (grade_id -> source) replaced."""
+    released = nbformat.read(root / "course" / assignment / f"{assignment}.ipynb", as_version=4)
+    for grade_id, cell in nbgrader_cells(released, "solution").items():
+        cell.source = replacements.get(grade_id, cell.source)
+    folder = root / "submitted" / student / assignment
+    folder.mkdir(parents=True)
+    nbformat.write(released, folder / f"{assignment}.ipynb")
+
+
+def learner_source(function, name):
+    """A catalogue answer as a learner would have typed it into the answer cell of `name`."""
+    return re.sub(r"^def \w+", f"def {name}", inspect.getsource(function))
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """{(assignment, student): (score, max_score)} after grading a fabricated class on every notebook.
+
+    Per assignment: "untouched" submits the released notebook as it is, "solved"
+    pastes the solution code into every answer cell, and "one-wrong" does the
+    same except for the first exercise, which gets the catalogue's first wrong
+    answer. All assignments share one course directory, so each nbgrader
+    command runs once.
+    """
+    root = tmp_path_factory.mktemp("course")
+    shutil.copy(REPOSITORY / "nbgrader_config.py", root)
+    shutil.copytree(REPOSITORY / "solutions", root / "solutions")
+    nbgrader(root, "generate_assignment", "*")
+    for assignment in ASSIGNMENTS:
+        cells = nbgrader_cells(notebook(assignment), "solution")
+        solved = {grade_id: solution_code(cell.source) for grade_id, cell in cells.items()}
+        first = for_assignment(assignment).EXERCISES[0].name
+        wrong = answers(assignment).WRONG[first][0].function
+        submit(root, assignment, "untouched", {})
+        submit(root, assignment, "solved", solved)
+        submit(root, assignment, "one-wrong", solved | {f"{first}_answer": learner_source(wrong, first)})
+    nbgrader(root, "autograde", "*")
+    nbgrader(root, "export", "--to", str(root / "grades.csv"))
+    with open(root / "grades.csv") as file:
+        rows = list(csv.DictReader(file))
+    return {(row["assignment"], row["student_id"]): (float(row["score"]), float(row["max_score"])) for row in rows}
+
+
+def total_points(assignment):
+    return sum(check.points for check in for_assignment(assignment).EXERCISES)
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_untouched_notebook_scores_zero(graded, assignment):
+    assert graded[assignment, "untouched"] == (0, total_points(assignment))
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_solved_notebook_scores_full_marks(graded, assignment):
+    assert graded[assignment, "solved"] == (total_points(assignment), total_points(assignment))
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_one_wrong_answer_loses_exactly_its_points(graded, assignment):
+    first = for_assignment(assignment).EXERCISES[0]
+    assert graded[assignment, "one-wrong"] == (total_points(assignment) - first.points, total_points(assignment))

@@ -1,0 +1,54 @@
+"""course/ is exactly what nbgrader makes of solutions/, and gives nothing away."""
+
+import filecmp
+import json
+import re
+
+import pytest
+
+from autograder.instructor.release import REPOSITORY, release
+from course import ASSIGNMENTS, nbgrader_cells, notebook
+
+RELEASED = sorted((REPOSITORY / "course").rglob("*.ipynb"))
+
+
+def test_course_is_regenerated_from_solutions(tmp_path):
+    fresh = release(release_directory=tmp_path / "course")
+    comparison = filecmp.dircmp(REPOSITORY / "course", fresh)
+    stale = []
+    pending = [comparison]
+    while pending:
+        node = pending.pop()
+        stale += node.left_only + node.right_only + node.diff_files + node.funny_files
+        pending += node.subdirs.values()
+    assert not stale, f"course/ is stale; run `python -m autograder.instructor.release`: {stale}"
+
+
+def test_every_assignment_is_released():
+    assert [path.parent.name for path in RELEASED] == ASSIGNMENTS
+    assert [path.stem for path in RELEASED] == ASSIGNMENTS
+
+
+@pytest.mark.parametrize("path", RELEASED, ids=lambda path: path.stem)
+def test_released_notebook_has_no_markers_or_outputs(path):
+    text = path.read_text()
+    assert not re.search(r"(BEGIN|END) (SOLUTION|HIDDEN TESTS)", text)
+    cells = json.loads(text)["cells"]
+    assert not any(cell.get("outputs") or cell.get("execution_count") for cell in cells if cell["cell_type"] == "code")
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_released_answer_cells_hold_the_stub_instead_of_the_solution(assignment):
+    released = nbgrader_cells(notebook(assignment, "course"), "solution")
+    for grade_id, cell in nbgrader_cells(notebook(assignment), "solution").items():
+        before, rest = cell.source.split("### BEGIN SOLUTION")
+        after = rest.split("### END SOLUTION")[1]
+        indent = before.splitlines()[-1]
+        stub = f"{indent}# YOUR CODE HERE\n{indent}raise NotImplementedError()"
+        assert released[grade_id].source == before[: -len(indent)] + stub + after
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_released_test_cells_hold_only_the_visible_check(assignment):
+    for name, cell in nbgrader_cells(notebook(assignment, "course"), "grade").items():
+        assert cell.source == f"check.{name}({name})"
