@@ -81,6 +81,19 @@ def test_passing_the_result_instead_of_the_function_is_explained():
     assert "needs your function itself" in message and "check.linear_unit(linear_unit)" in message
 
 
+def test_calling_the_check_without_the_function_is_explained():
+    assert "needs your function itself, but was given None" in failure_of(check.linear_unit, None)
+
+
+def test_interrupting_an_endless_function_gives_feedback_not_a_traceback():
+    def never_finishes(X, w, b):
+        raise KeyboardInterrupt  # what pressing the stop button does inside a loop that never ends
+
+    message = failure_of(check.linear_unit, never_finishes)
+    assert message.startswith("linear_unit was interrupted before it finished on the case 'one input, one example'")
+    assert "raise KeyboardInterrupt" in message and "a loop whose condition never becomes false" in message
+
+
 def test_hidden_cases_are_other_cases():
     visible = {case.name for case in check.linear_unit.cases()}
     hidden = {case.name for case in check.linear_unit.cases(hidden=True)}

@@ -78,7 +78,7 @@ class Check:
     def __repr__(self) -> str:
         return f"<check for {self.name}, {self.points} points>"
 
-    def __call__(self, function: Callable, *, hidden: bool = False) -> None:
+    def __call__(self, function: Callable | None = None, *, hidden: bool = False) -> None:
         """Print one line if `function` is right; raise AssertionError explaining the first problem if not."""
         cases = self.cases(hidden)
         message = self.failure(function, cases)
@@ -104,6 +104,13 @@ class Check:
                 return (
                     f"{self.name} is not written yet: it raises NotImplementedError.\n"
                     "Hint: replace the line `raise NotImplementedError()` with your code, run that cell, then this one."
+                )
+            if got.error is not None and got.error.interrupted:
+                return self._message(
+                    "was interrupted before it finished",
+                    case,
+                    detail=got.error.line and f"it was running {got.error.line}",
+                    hint="If it never finishes on its own, look for a loop whose condition never becomes false.",
                 )
             expected = self.observe(self.reference, case)
             if expected.error is not None:

@@ -37,6 +37,10 @@ class LearnerError:
     def not_implemented(self) -> bool:
         return self.type_name == "NotImplementedError"
 
+    @property
+    def interrupted(self) -> bool:
+        return self.type_name == "KeyboardInterrupt"
+
     def __str__(self) -> str:
         return f"{self.type_name}: {self.message}" if self.message else self.type_name
 
@@ -59,7 +63,7 @@ def call(function: Callable, args: tuple, kwargs: dict, arg_names: tuple[str, ..
         warnings.simplefilter("always")
         try:
             result = function(*args, **kwargs)
-        except Exception as error:  # the learner's error, to be explained, never re-raised
+        except (Exception, KeyboardInterrupt) as error:  # explained to the learner, never re-raised
             return Observation(error=learner_error(error))
     mutated = tuple(
         name
