@@ -65,13 +65,22 @@ class Check:
         hint: str,
         mistakes: Sequence[Mistake] = (),
         tolerance: Tolerance = FLOAT64,
+        result_names: tuple[str, ...] = (),
+        warning_hint: str = "",
+        mutation_hint: str = "",
     ):
+        """`result_names` names the values of a tuple result; with `warning_hint`,
+        a NumPy warning (overflow, division by zero) fails the case with that hint;
+        `mutation_hint` replaces the usual hint for a function that changes its inputs."""
         self.name = name
         self.reference = reference
         self.points = points
         self.hint = hint
         self.mistakes = tuple(mistakes)
         self.tolerance = tolerance
+        self.result_names = result_names
+        self.warning_hint = warning_hint
+        self.mutation_hint = mutation_hint
         self._make_cases = {False: cases, True: hidden_cases}
         self._arg_names = tuple(inspect.signature(reference).parameters)
 
@@ -126,7 +135,7 @@ class Check:
 
     def compare(self, got: Any, expected: Any) -> Difference | None:
         """How two results differ; checks with results other than values override this."""
-        return compare(got, expected, self.tolerance)
+        return compare(got, expected, self.tolerance, self.result_names)
 
     def judge(self, case: Case, got: Observation, expected: Observation, diagnose: Callable[[], str]) -> str | None:
         """The message for this case, or None when the learner's observation is right.
@@ -143,8 +152,11 @@ class Check:
             return self._message(
                 f"changed its input {names} in place",
                 case,
-                hint=f"Leave {names} unchanged: compute a new array (x = x * 2) instead of updating it (x *= 2).",
+                hint=self.mutation_hint
+                or f"Leave {names} unchanged: compute a new array (x = x * 2) instead of updating it (x *= 2).",
             )
+        if self.warning_hint and got.warnings:
+            return self._message(f"caused a NumPy warning: {got.warnings[0]}", case, hint=diagnose() or self.warning_hint)
         difference = self.compare(got.result, expected.result)
         if difference is None:
             return None
@@ -172,6 +184,8 @@ class Check:
                 and second.error is not None
                 and (first.error.type_name, first.error.message) == (second.error.type_name, second.error.message)
             )
+        if self.warning_hint and set(first.warnings) != set(second.warnings):
+            return False
         return self.compare(first.result, second.result) is None
 
     def _message(self, problem: str, case: Case, *, hint: str, expected: str = "", got: str = "", detail: str = "") -> str:

@@ -47,23 +47,32 @@ class Difference:
     got: str
     detail: str = ""  # one more line, e.g. where the first wrong element is
     hint: str = ""  # advice that follows from this kind of difference alone
+    part: str = ""  # which part of a result differs ('b', "['W1']"), when the result has parts
 
     def about(self, part: str) -> Difference:
         """The same difference, said of one part of a result ('W', 'the bias')."""
-        problem = self.problem.replace("returned ", f"returned {part} as ", 1)
-        if problem == self.problem:
-            problem = f"got {part} wrong: {self.problem}"
-        return Difference(problem, self.expected, self.got, self.detail, self.hint)
+        if self.problem.startswith("returned the wrong value"):
+            problem = f"{self.problem} for {part}"
+        elif self.problem.startswith(("returned nan", "returned inf")):
+            problem = f"{self.problem} in {part}"
+        elif self.problem.startswith("returned a"):
+            problem = self.problem.replace("returned ", f"returned {part} as ", 1)
+        else:
+            problem = f"{self.problem} ({part})"
+        return Difference(problem, self.expected, self.got, self.detail, self.hint, part + self.part)
 
 
-def compare(got: Any, expected: Any, tolerance: Tolerance) -> Difference | None:
-    """None when `got` matches `expected` within `tolerance`, else how it differs."""
+def compare(got: Any, expected: Any, tolerance: Tolerance, names: tuple[str, ...] = ()) -> Difference | None:
+    """None when `got` matches `expected` within `tolerance`, else how it differs.
+
+    `names` names the values of a tuple result ("W", "b") for the message.
+    """
     if isinstance(expected, _ndarray):
         return _compare_arrays(got, expected, tolerance)
     if isinstance(expected, _Tensor):
         return _compare_tensors(got, expected, tolerance)
     if isinstance(expected, (tuple, list)):
-        return _compare_sequences(got, expected, tolerance)
+        return _compare_sequences(got, expected, tolerance, names)
     if isinstance(expected, dict):
         return _compare_mappings(got, expected, tolerance)
     if isinstance(expected, (bool, np.bool_, str)) or expected is None:
@@ -87,9 +96,10 @@ def _compare_numbers(got: Any, expected: Any, tolerance: Tolerance) -> Differenc
     return _compare_arrays(_asarray(got), _asarray(expected), tolerance, scalar=True)
 
 
-def _compare_sequences(got: Any, expected: tuple | list, tolerance: Tolerance) -> Difference | None:
+def _compare_sequences(got: Any, expected: tuple | list, tolerance: Tolerance, names: tuple[str, ...]) -> Difference | None:
     if not isinstance(got, (tuple, list)):
-        return _wrong_type(got, f"a {type_name(expected)} of {len(expected)} values")
+        listing = f" ({', '.join(names)})" if names else ""
+        return _wrong_type(got, f"a {type_name(expected)} of {len(expected)} values{listing}")
     if len(got) != len(expected):
         return Difference(
             f"returned {len(got)} values instead of {len(expected)}",
@@ -99,7 +109,7 @@ def _compare_sequences(got: Any, expected: tuple | list, tolerance: Tolerance) -
     for position, (got_item, expected_item) in enumerate(zip(got, expected)):
         difference = compare(got_item, expected_item, tolerance)
         if difference is not None:
-            return difference.about(f"value number {position + 1}")
+            return difference.about(names[position] if position < len(names) else f"value number {position + 1}")
     return None
 
 
@@ -111,7 +121,7 @@ def _compare_mappings(got: Any, expected: dict, tolerance: Tolerance) -> Differe
     for key, expected_item in expected.items():
         difference = compare(got[key], expected_item, tolerance)
         if difference is not None:
-            return difference.about(f"[{key!r}]")
+            return difference.about(str(key))
     return None
 
 
@@ -126,12 +136,22 @@ def _compare_tensors(got: Any, expected: torch.Tensor, tolerance: Tolerance) -> 
             describe(got),
             hint="Create tensors with the dtype of the inputs (PyTorch layers work in float32).",
         )
+    if expected.requires_grad and not got.requires_grad:
+        return Difference(
+            "returned a tensor cut off from the coefficients (it does not require grad)",
+            "a tensor computed from the coefficients, so that .backward() reaches them",
+            describe(got),
+            hint="Compute it with torch operations on the coefficients, without .detach(), .item(), NumPy or torch.no_grad().",
+        )
     return _compare_arrays(got.detach().cpu().numpy(), expected.detach().cpu().numpy(), tolerance)
 
 
 def _compare_arrays(got: Any, expected: np.ndarray, tolerance: Tolerance, scalar: bool = False) -> Difference | None:
     if isinstance(got, _generic) or (isinstance(got, (int, float)) and not isinstance(got, bool)):
         got = _asarray(got)
+    scalar = scalar or expected.ndim == 0
+    if expected.dtype.kind == "f" and expected.dtype.itemsize < 8:
+        tolerance = Tolerance(max(tolerance.rtol, FLOAT32.rtol), max(tolerance.atol, FLOAT32.atol))
     if not isinstance(got, _ndarray):
         hint = ""
         if isinstance(got, _Tensor):
@@ -187,6 +207,11 @@ def _compare_dtypes(got: np.ndarray, expected: np.ndarray) -> Difference | None:
         hint = (
             "The result must be floating point. An array made with np.zeros_like(x) or np.empty_like(x) "
             "from integer input keeps the integer dtype; pass dtype=float."
+        )
+    elif wanted.kind == "f" and actual.itemsize > wanted.itemsize:
+        hint = (
+            f"Keep the input's dtype, {wanted}: an array made with np.zeros(shape) or np.ones(shape) is float64; "
+            "use np.zeros_like(x), or pass dtype=x.dtype."
         )
     elif wanted.kind == "f":
         hint = f"Compute in {wanted}: converting through float32 (or torch) loses precision."

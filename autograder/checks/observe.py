@@ -53,25 +53,25 @@ class Observation:
     error: LearnerError | None = None
     mutated: tuple[str, ...] = ()
     warnings: tuple[str, ...] = field(default=())
+    arguments: tuple = ()  # the inputs as the call left them, for checks of functions that update them
 
 
 def call(function: Callable, args: tuple, kwargs: dict, arg_names: tuple[str, ...]) -> Observation:
     """Call `function` on deep copies of `args` and `kwargs` and record what happened."""
     args, kwargs = _deepcopy(args), _deepcopy(kwargs)
     before = _deepcopy((args, kwargs))
-    with warnings.catch_warnings(record=True) as caught, np.errstate(all="warn"):
+    with warnings.catch_warnings(record=True) as caught, np.errstate(over="warn", divide="warn", invalid="warn", under="ignore"):
         warnings.simplefilter("always")
         try:
             result = function(*args, **kwargs)
         except (Exception, KeyboardInterrupt) as error:  # explained to the learner, never re-raised
             return Observation(error=learner_error(error))
+    names = (*arg_names[: len(args)], *kwargs)
     mutated = tuple(
-        name
-        for name, old, new in zip(arg_names, (*before[0], *before[1].values()), (*args, *kwargs.values()))
-        if not _same(old, new)
+        name for name, old, new in zip(names, (*before[0], *before[1].values()), (*args, *kwargs.values())) if not _same(old, new)
     )
     messages = tuple(dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)))
-    return Observation(result=result, mutated=mutated, warnings=messages)
+    return Observation(result=result, mutated=mutated, warnings=messages, arguments=(*args, *kwargs.values()))
 
 
 def _same(old: Any, new: Any) -> bool:

@@ -7,8 +7,9 @@ import torch
 from torch import nn
 
 from autograder.checks.check import Case, Check, Mistake
+from autograder.checks.compare import FLOAT32
+from autograder.checks.properties import Called, PropertyCheck
 from autograder.references import single_neuron as reference
-from autograder.checks.modules import ModuleCheck
 
 
 def _linear_unit_cases() -> list[Case]:
@@ -137,19 +138,23 @@ flatten_images = Check(
 )
 
 
-def _output_on_batch(layer: nn.Linear, case: Case) -> np.ndarray:
-    X = torch.as_tensor(case.context["X (fed to your layer)"], dtype=torch.float32)
-    return layer(X).detach().numpy()
+def _output_on_batch(called: Called) -> np.ndarray:
+    X = torch.as_tensor(called.case.context["X (fed to your layer)"], dtype=torch.float32)
+    return called.result(X).detach().numpy()
+
+
+def _bias(called: Called) -> np.ndarray | None:
+    return None if called.result.bias is None else called.result.bias.detach().numpy()
 
 
 _LINEAR_LAYER_PROPERTIES = {
-    "size (in_features, out_features)": lambda layer, case: (layer.in_features, layer.out_features),
-    "weight shape": lambda layer, case: tuple(layer.weight.shape),
-    "parameter dtype": lambda layer, case: str(layer.weight.dtype),
-    "bias": lambda layer, case: None if layer.bias is None else layer.bias.detach().numpy(),
-    "weight": lambda layer, case: layer.weight.detach().numpy(),
+    "size (in_features, out_features)": lambda called: (called.result.in_features, called.result.out_features),
+    "weight shape": lambda called: tuple(called.result.weight.shape),
+    "parameter dtype": lambda called: str(called.result.weight.dtype),
+    "bias": _bias,
+    "weight": lambda called: called.result.weight.detach().numpy(),
     "output on X": _output_on_batch,
-    "requires_grad of its parameters": lambda layer, case: all(p.requires_grad for p in layer.parameters()),
+    "requires_grad of its parameters": lambda called: all(p.requires_grad for p in called.result.parameters()),
 }
 
 
@@ -181,10 +186,13 @@ def _to_torch_linear_visible_cases() -> list[Case]:
     return fixed + _to_torch_linear_cases(3, [(4, 5, 3), (6, 1, 4), (5, 4, 4), (1, 8, 2)], "random case")
 
 
-to_torch_linear = ModuleCheck(
+to_torch_linear = PropertyCheck(
     "to_torch_linear",
     reference.to_torch_linear,
-    module_type=nn.Linear,
+    result_type=nn.Linear,
+    result_description="a torch.nn.Linear",
+    wrong_type_hint="Return the nn.Linear layer itself.",
+    tolerance=FLOAT32,
     properties=_LINEAR_LAYER_PROPERTIES,
     property_hints={
         "size (in_features, out_features)": "W has shape (D, K): create the layer with nn.Linear(D, K).",

@@ -33,7 +33,11 @@ def describe(value: object) -> str:
 def show(value: object) -> str:
     """The value itself when it is small enough to read, otherwise its description."""
     if isinstance(value, torch.Tensor):
+        if value.numel() > SHOWN_ELEMENTS or value.ndim > 2:
+            return describe(value)
         value = value.detach().cpu().numpy()
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value[()]
     if isinstance(value, np.ndarray):
         if value.size > SHOWN_ELEMENTS or value.ndim > 2:
             return describe(value)
@@ -41,8 +45,16 @@ def show(value: object) -> str:
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, float):
-        text = f"{float(value):.6g}"
+        text = f"{value + 0.0:.6g}"  # + 0.0 shows -0.0 as 0.0
         return text + ".0" if text.lstrip("-").isdigit() else text
+    if callable(value) and hasattr(value, "__name__") and not isinstance(value, type):
+        summary = (value.__doc__ or "").strip().splitlines()
+        return f"{value.__name__}, where {summary[0]}" if summary else value.__name__
+    if isinstance(value, (list, tuple)) and value and all(isinstance(item, (np.ndarray, torch.Tensor)) for item in value):
+        opening, closing = ("(", ")") if isinstance(value, tuple) else ("[", "]")
+        return opening + "; ".join(describe(item) for item in value) + closing
+    if isinstance(value, dict) and value and all(isinstance(item, (np.ndarray, torch.Tensor)) for item in value.values()):
+        return "{" + ", ".join(f"{key!r}: {describe(item)}" for key, item in value.items()) + "}"
     if isinstance(value, (list, tuple)) and len(value) > SHOWN_ELEMENTS:
         return f"{type_name(value)} of length {len(value)}"
     text = repr(value)

@@ -194,6 +194,6 @@ WRONG = {
         Wrong(to_torch_linear_random_bias, "Copy b into the layer's bias"),
         Wrong(to_torch_linear_sizes_swapped, "nn.Linear(D, K)"),
         Wrong(to_torch_linear_frozen, "require grad"),
-        Wrong(to_torch_linear_in_sequential, "Return the Linear itself"),
+        Wrong(to_torch_linear_in_sequential, "Return the nn.Linear layer itself"),
     ],
 }
