@@ -6,7 +6,7 @@ notebook cell that ends with the call shows it once.
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -74,4 +74,106 @@ def show_images(images: np.ndarray, titles: Sequence[str] = ()) -> Figure:
     for index, (ax, image) in enumerate(zip(axes[0], images)):
         ax.imshow(image.squeeze(), cmap="gray" if image.shape[-1] == 1 else None, vmin=0, vmax=255)
         ax.set(xticks=[], yticks=[], title=titles[index] if index < len(titles) else f"image {index}")
+    return _finish(figure)
+
+
+def plot_curves(x: np.ndarray, curves: dict[str, np.ndarray], title: str, xlabel: str, ylabel: str, log_y: bool = False) -> Figure:
+    """Several curves over the same x, one labelled line each."""
+    figure, ax = plt.subplots(figsize=SQUARE)
+    for label, y in curves.items():
+        ax.plot(x, y, label=label)
+    ax.set(xlabel=xlabel, ylabel=ylabel, title=title, yscale="log" if log_y else "linear")
+    ax.legend()
+    ax.grid(alpha=0.3)
+    return _finish(figure)
+
+
+def plot_activations(functions: dict[str, Callable[[np.ndarray], np.ndarray]], x_range: tuple[float, float] = (-5, 5)) -> Figure:
+    """Each activation function (solid) with its derivative (dashed), one panel each.
+
+    The derivative is measured from the function itself by central differences,
+    so the figure shows the slope of exactly the function given.
+    """
+    x = np.linspace(*x_range, 401)
+    step = 1e-5
+    figure, axes = plt.subplots(1, len(functions), figsize=(3.2 * len(functions), 3.2), sharey=True)
+    for ax, (name, function) in zip(np.atleast_1d(axes), functions.items()):
+        ax.plot(x, function(x), label=name)
+        ax.plot(x, (function(x + step) - function(x - step)) / (2 * step), "--", label="derivative")
+        ax.axhline(0, color="grey", linewidth=0.8)
+        ax.axvline(0, color="grey", linewidth=0.8)
+        ax.set(title=name, xlabel="x", ylim=(-1.5, 2.5))
+        ax.grid(alpha=0.3)
+        ax.legend(loc="upper left", fontsize="small")
+    return _finish(figure)
+
+
+def plot_surface_map(function: Callable[[np.ndarray], np.ndarray], title: str, limit: float = 3) -> Figure:
+    """A function of two inputs as a colour map: `function` maps (M, 2) points to M values."""
+    x0, x1 = np.meshgrid(np.linspace(-limit, limit, 121), np.linspace(-limit, limit, 121))
+    values = np.asarray(function(np.column_stack([x0.ravel(), x1.ravel()]))).reshape(x0.shape)
+    figure, ax = plt.subplots(figsize=SQUARE)
+    filled = ax.contourf(x0, x1, values, levels=20, cmap="viridis")
+    figure.colorbar(filled, ax=ax, label="output")
+    ax.set(xlabel="x0", ylabel="x1", title=title, aspect="equal")
+    return _finish(figure)
+
+
+def plot_loss_curves(
+    histories: dict[str, Sequence[float] | tuple[Sequence[float], Sequence[float]]],
+    title: str = "Training loss",
+    xlabel: str = "epoch",
+    log_y: bool = True,
+) -> Figure:
+    """Loss histories side by side, one line each, on a log scale by default.
+
+    A history is a sequence of losses (drawn at 1, 2, 3, ...) or a pair (x, losses).
+    """
+    figure, ax = plt.subplots(figsize=(7, 4))
+    for label, history in histories.items():
+        x, losses = history if isinstance(history, tuple) else (np.arange(1, len(history) + 1), history)
+        ax.plot(x, losses, label=label, linewidth=1.2)
+    ax.set(xlabel=xlabel, ylabel="loss", title=title, yscale="log" if log_y else "linear")
+    ax.legend()
+    ax.grid(alpha=0.3, which="both")
+    return _finish(figure)
+
+
+def plot_decision_boundary(
+    predict: Callable[[np.ndarray], np.ndarray] | None, X: np.ndarray, y: np.ndarray, title: str = "", ax=None
+) -> Figure | None:
+    """Points coloured by class over the regions a classifier assigns to each class.
+
+    `predict` maps (M, 2) points to M class labels; with None only the points are
+    drawn. Given an `ax`, draws into it and returns None (for panels side by side).
+    """
+    X, y = np.asarray(X), np.asarray(y)
+    figure = None
+    if ax is None:
+        figure, ax = plt.subplots(figsize=SQUARE)
+    classes = np.unique(y)
+    if predict is not None:
+        margin = 0.5
+        x0, x1 = np.meshgrid(
+            np.linspace(X[:, 0].min() - margin, X[:, 0].max() + margin, 200),
+            np.linspace(X[:, 1].min() - margin, X[:, 1].max() + margin, 200),
+        )
+        regions = np.asarray(predict(np.column_stack([x0.ravel(), x1.ravel()]))).reshape(x0.shape)
+        ax.contourf(x0, x1, regions, levels=np.arange(len(classes) + 1) - 0.5, cmap="coolwarm" if len(classes) == 2 else "Spectral", alpha=0.35)
+    ax.scatter(X[:, 0], X[:, 1], c=y, cmap="coolwarm" if len(classes) == 2 else "Spectral", edgecolors="k", linewidths=0.4, s=18)
+    ax.set(xlabel="x0", ylabel="x1", title=title, aspect="equal")
+    return _finish(figure) if figure is not None else None
+
+
+def plot_descent_path(loss: Callable[[np.ndarray], np.ndarray], paths: dict[str, Sequence[float]], x_range: tuple[float, float]) -> Figure:
+    """A one-weight loss curve with the weights gradient descent visited, one path per label."""
+    figure, ax = plt.subplots(figsize=(7, 4))
+    w = np.linspace(*x_range, 400)
+    ax.plot(w, loss(w), color="grey", linewidth=1)
+    for label, path in paths.items():
+        path = np.asarray(path)
+        ax.plot(path, loss(path), "o-", markersize=4, linewidth=1, label=label)
+    ax.set(xlabel="weight w", ylabel="loss L(w)", title="Gradient descent on a loss with one weight", xlim=x_range)
+    ax.legend()
+    ax.grid(alpha=0.3)
     return _finish(figure)
