@@ -18,20 +18,6 @@ def notebook(assignment: str, directory: str = "solutions") -> nbformat.Notebook
     return nbformat.read(REPOSITORY / directory / assignment / f"{assignment}.ipynb", as_version=4)
 
 
-def nbgrader_cells(nb: nbformat.NotebookNode, kind: str) -> dict[str, nbformat.NotebookNode]:
-    """grade_id -> cell, for kind 'solution' (answer cells) or 'grade' (test cells)."""
-    return {
-        cell.metadata["nbgrader"]["grade_id"]: cell
-        for cell in nb.cells
-        if cell.metadata.get("nbgrader", {}).get(kind)
-    }
-
-
-def solution_code(source: str) -> str:
-    """An answer cell's source with nbgrader's solution markers removed."""
-    return "\n".join(line for line in source.splitlines() if line.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION"))
-
-
 def answers(assignment: str) -> ModuleType:
     """The catalogue of correct and wrong answers for an assignment (tests/answers/)."""
     return importlib.import_module(f"answers.{assignment.split('_', 1)[1]}")

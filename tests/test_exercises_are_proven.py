@@ -8,7 +8,8 @@ fails with a message that names that mistake.
 import pytest
 
 from autograder.checks.feedback import CheckFailed
-from course import ASSIGNMENTS, answers, exercise_id, exercises, nbgrader_cells, notebook
+from autograder.instructor.notebooks import nbgrader_cells
+from course import ASSIGNMENTS, answers, exercise_id, exercises, notebook
 from autograder.checks import for_assignment
 
 

@@ -19,7 +19,8 @@ import pytest
 
 from autograder.checks import for_assignment
 from autograder.instructor.nbgrader_cli import run_nbgrader
-from course import ASSIGNMENTS, REPOSITORY, answers, nbgrader_cells, notebook, solution_code
+from autograder.instructor.notebooks import nbgrader_cells, solution_code, with_answers
+from course import ASSIGNMENTS, REPOSITORY, answers, notebook
 
 
 def nbgrader(root, *arguments):
@@ -29,11 +30,9 @@ def nbgrader(root, *arguments):
 def submit(root, assignment, student, replacements):
     """Submit the released notebook with the answer cells in `replacements` (grade_id -> source) replaced."""
     released = nbformat.read(root / "course" / assignment / f"{assignment}.ipynb", as_version=4)
-    for grade_id, cell in nbgrader_cells(released, "solution").items():
-        cell.source = replacements.get(grade_id, cell.source)
     folder = root / "submitted" / student / assignment
     folder.mkdir(parents=True)
-    nbformat.write(released, folder / f"{assignment}.ipynb")
+    nbformat.write(with_answers(released, replacements), folder / f"{assignment}.ipynb")
 
 
 def learner_source(function, name):

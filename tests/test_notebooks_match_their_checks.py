@@ -9,7 +9,8 @@ with the hidden cases. A test cell's grade_id is the name of the check it calls.
 import pytest
 
 from autograder.checks import for_assignment
-from course import ASSIGNMENTS, nbgrader_cells, notebook
+from autograder.instructor.notebooks import nbgrader_cells
+from course import ASSIGNMENTS, notebook
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)

@@ -7,7 +7,8 @@ import re
 import pytest
 
 from autograder.instructor.release import REPOSITORY, release
-from course import ASSIGNMENTS, nbgrader_cells, notebook
+from autograder.instructor.notebooks import nbgrader_cells
+from course import ASSIGNMENTS, notebook
 
 RELEASED = sorted((REPOSITORY / "course").rglob("*.ipynb"))
 

@@ -59,7 +59,7 @@ class Difference:
             problem = self.problem.replace("returned ", f"returned {part} as ", 1)
         else:
             problem = f"{self.problem} ({part})"
-        return Difference(problem, self.expected, self.got, self.detail, self.hint, part + self.part)
+        return Difference(problem, self.expected, self.got, self.detail, self.hint, f"{part} / {self.part}" if self.part else part)
 
 
 def compare(got: Any, expected: Any, tolerance: Tolerance, names: tuple[str, ...] = ()) -> Difference | None:
@@ -83,6 +83,8 @@ def compare(got: Any, expected: Any, tolerance: Tolerance, names: tuple[str, ...
 
 
 def _compare_exactly(got: Any, expected: Any) -> Difference | None:
+    if isinstance(expected, (bool, np.bool_)) and isinstance(got, (bool, np.bool_)):
+        got, expected = bool(got), bool(expected)
     if type(got) is type(expected) and got == expected:
         return None
     return Difference("returned the wrong value", show(expected), show(got))
@@ -93,7 +95,11 @@ def _compare_numbers(got: Any, expected: Any, tolerance: Tolerance) -> Differenc
         got = got[()]
     if isinstance(got, (bool, np.bool_)) or not isinstance(got, (int, float, _generic)):
         return _wrong_type(got, f"a number ({type_name(expected)})")
-    return _compare_arrays(_asarray(got), _asarray(expected), tolerance, scalar=True)
+    try:
+        got = float(got)  # for a single number, its value matters, not how it is stored
+    except (TypeError, ValueError):
+        return _wrong_type(got, f"a number ({type_name(expected)})")
+    return _compare_arrays(_asarray(got), _asarray(float(expected)), tolerance, scalar=True)
 
 
 def _compare_sequences(got: Any, expected: tuple | list, tolerance: Tolerance, names: tuple[str, ...]) -> Difference | None:
@@ -197,26 +203,22 @@ def _compare_shapes(got: np.ndarray, expected: np.ndarray) -> Difference | None:
 
 def _compare_dtypes(got: np.ndarray, expected: np.ndarray) -> Difference | None:
     wanted, actual = expected.dtype, got.dtype
-    if wanted.kind == "f" and actual.kind == "f" and actual.itemsize == wanted.itemsize:
-        return None
-    if wanted.kind in "iu" and actual.kind in "iu":
-        return None
-    if wanted.kind == actual.kind and wanted.kind not in "f":
-        return None
+    if wanted == actual or (wanted.kind in "iu" and actual.kind in "iu" and wanted.itemsize > 1):
+        return None  # any integer type will do for whole numbers, but bytes (pixels) stay bytes
     if wanted.kind == "f" and actual.kind in "iub":
         hint = (
             "The result must be floating point. An array made with np.zeros_like(x) or np.empty_like(x) "
             "from integer input keeps the integer dtype; pass dtype=float."
         )
-    elif wanted.kind == "f" and actual.itemsize > wanted.itemsize:
+    elif wanted.kind == "f" and actual.kind == "f" and actual.itemsize > wanted.itemsize:
         hint = (
-            f"Keep the input's dtype, {wanted}: an array made with np.zeros(shape) or np.ones(shape) is float64; "
-            "use np.zeros_like(x), or pass dtype=x.dtype."
+            f"Keep the input's dtype, {wanted}: build the result from x (np.zeros_like(x) rather than np.zeros(shape)), "
+            "or convert back at the end with .astype(x.dtype)."
         )
-    elif wanted.kind == "f":
+    elif wanted.kind == "f" and actual.kind == "f":
         hint = f"Compute in {wanted}: converting through float32 (or torch) loses precision."
-    elif wanted.kind in "iu":
-        hint = "The result holds whole numbers (labels or counts): give it an integer dtype, e.g. with .astype(int)."
+    elif wanted.kind in "iu" and actual.kind == "f":
+        hint = f"The result should keep the dtype {wanted}: converting (.astype(float)) or dividing turns whole numbers into floats."
     else:
         hint = f"The result should have dtype {wanted}."
     return Difference(f"returned an array of dtype {actual}", describe(expected), describe(got), hint=hint)
@@ -247,7 +249,9 @@ def _compare_elements(got: np.ndarray, expected: np.ndarray, tolerance: Toleranc
     else:
         got_f, expected_f = got.astype(float), expected.astype(float)
         with np.errstate(invalid="ignore", over="ignore"):
-            close = _abs(got_f - expected_f) <= tolerance.atol + tolerance.rtol * _abs(expected_f)
+            close = _logical_and(
+                _isfinite(expected_f), _abs(got_f - expected_f) <= tolerance.atol + tolerance.rtol * _abs(expected_f)
+            )
         same_special = _logical_or(
             _logical_and(_isnan(got_f), _isnan(expected_f)),
             _logical_and(got_f == expected_f, _signbit(got_f) == _signbit(expected_f)),
@@ -256,11 +260,18 @@ def _compare_elements(got: np.ndarray, expected: np.ndarray, tolerance: Toleranc
     if not wrong.any():
         return None
     index = tuple(_argwhere(wrong)[0])
+    wanted, actual, hint = show(expected[index]), show(got[index]), ""
+    if wanted == actual:  # too close to tell apart at six digits: show them whole, with the relative error
+        wanted, actual = repr(float(expected[index])), repr(float(got[index]))
+        relative = abs(float(got[index]) - float(expected[index])) / max(abs(float(expected[index])), 1e-300)
+        actual += f" (relative error {relative:.1e})"
+        if relative < 1e-5 and expected.dtype == np.float64:
+            hint = "A difference this small is float32 rounding: keep the whole computation in float64 (no float32 arrays or torch tensors)."
     if scalar:
-        detail = f"tolerance: {tolerance}."
+        detail = f"expected {wanted}, got {actual}; tolerance: {tolerance}." if hint else f"tolerance: {tolerance}."
     else:
         detail = (
-            f"first difference at index {show_index(index)}: expected {show(expected[index])}, "
-            f"got {show(got[index])}; {_count_nonzero(wrong)} of {got.size} elements differ beyond {tolerance}."
+            f"first difference at index {show_index(index)}: expected {wanted}, "
+            f"got {actual}; {_count_nonzero(wrong)} of {got.size} elements differ beyond {tolerance}."
         )
-    return Difference("returned the wrong value" if scalar else "returned the wrong values", show(expected), show(got), detail)
+    return Difference("returned the wrong value" if scalar else "returned the wrong values", show(expected), show(got), detail, hint)

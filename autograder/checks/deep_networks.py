@@ -7,7 +7,7 @@ import torch
 from torch import nn
 
 from autograder.checks.check import Case, Check, Mistake
-from autograder.checks.compare import FLOAT32
+from autograder.checks.compare import FLOAT32, Tolerance
 from autograder.checks.properties import Called, PropertyCheck
 from autograder.references import deep_networks as reference
 
@@ -32,6 +32,7 @@ def _activation_cases(seed: int, hidden: bool) -> list[Case]:
         Case("random case 2: 50 values", (rng.normal(size=50) * 5,)),
         Case("very large inputs, up to ±1000", (np.array([-1000.0, -710.0, -50.0, 50.0, 710.0, 1000.0]),)),
         Case("float32 input", (rng.normal(size=6).astype(np.float32) * 2,)),
+        Case("float32 input with large values (e^89 overflows float32)", (np.array([-200, -90, -30, 30, 90, 200], dtype=np.float32),)),
         Case("a batch of one", (np.array([[0.3]]),)),
     ]
 
@@ -47,6 +48,7 @@ def _activation_check(name: str, points: int, hint: str, mistakes: list[Mistake]
         hint=hint,
         mistakes=mistakes,
         warning_hint=STABLE,
+        tolerance=Tolerance(rtol=1e-7, atol=1e-12),  # tiny outputs such as σ(−50) = 2e-22 must come out tiny
     )
 
 
@@ -103,7 +105,7 @@ relu = _activation_check(
             lambda x: np.max(x, 0),
         ),
         Mistake(
-            "Python's max compares two single numbers; np.maximum(0, x) compares every element with 0.",
+            "Python's max and `if x > 0` work on one number at a time; np.maximum(0, x) compares every element with 0.",
             lambda x: max(0, x),
         ),
         Mistake("x > 0 is ReLU's derivative (a mask), not ReLU: return the values themselves.", lambda x: x > 0),
@@ -195,9 +197,13 @@ def _network(rng: np.random.Generator, sizes: tuple[int, ...]) -> dict[str, np.n
 def _forward_cases(seed: int, specs: list[tuple[int, tuple[int, ...]]], prefix: str) -> list[Case]:
     rng = np.random.default_rng(seed)
     return [
-        Case(f"{prefix}: {len(X_rows)} examples, layers {'-'.join(map(str, sizes))}", (X_rows, _network(rng, sizes)))
+        Case(f"{prefix}: {_examples(len(X_rows))}, layers {'-'.join(map(str, sizes))}", (X_rows, _network(rng, sizes)))
         for X_rows, sizes in ((rng.normal(size=(n, sizes[0])), sizes) for n, sizes in specs)
     ]
+
+
+def _examples(count: int) -> str:
+    return f"{count} example{'s' * (count != 1)}"
 
 
 def _forward_visible_cases() -> list[Case]:
@@ -286,15 +292,16 @@ make_mlp = PropertyCheck(
     },
     property_hints={
         "number of parameter tensors in model.parameters()": (
-            "model.parameters() must list every layer's weight and bias. Layers kept in a plain Python list are "
-            "invisible to PyTorch: keep them in nn.ModuleList or nn.Sequential."
+            "model.parameters() lists a weight and a bias for each of the len(dims) - 1 layers. If it lists none, "
+            "your layers are in a plain Python list, which PyTorch cannot see: keep them in nn.ModuleList or nn.Sequential."
         ),
         "parameter shapes (model.parameters(), in order)": (
             "Layer i is nn.Linear(dims[i], dims[i + 1]); PyTorch lists each weight as (out_features, in_features)."
         ),
         "output shape for 5 examples": "Layer i maps dims[i] inputs to dims[i + 1] outputs.",
         "output (with every layer given the same fixed weights)": (
-            "Put the activation between the layers: after every layer except the last, which stays linear."
+            "Put the activation named by `activation` (nn.ReLU, nn.Tanh or nn.Sigmoid) between the layers: after "
+            "every layer except the last, which stays linear."
         ),
     },
     points=2,

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import inspect
+import io
+
 import numpy as np
 import torch
 
 from autograder.checks.check import Case, Check, Mistake
 from autograder.checks.compare import FLOAT32, Tolerance
-from autograder.checks.properties import Called, PropertyCheck
+from autograder.checks.properties import Called, Derived, PropertyCheck, Raw
 from autograder.references import gradient_descent as reference
 
 NAMES = ("W1", "b1", "W2", "b2")  # the coefficients, in the order init_coeffs returns them
@@ -38,6 +42,12 @@ def log_sum_exp(x: np.ndarray) -> float:
     return float(np.log(np.sum(np.exp(x))))
 
 
+def row_times_matrix(x: np.ndarray) -> float:
+    """f(x) = Σ (x @ A) ** 2 for x of shape (2, 3) and a fixed A of shape (3, 2): it needs x in its own shape"""
+    A = np.array([[1.0, -2.0], [0.5, 1.0], [-1.0, 3.0]])
+    return float(np.sum((x @ A) ** 2))
+
+
 def _numerical_gradient_cases() -> list[Case]:
     rng = np.random.default_rng(41)
     return [
@@ -47,6 +57,7 @@ def _numerical_gradient_cases() -> list[Case]:
         Case("Σ x³ with eps = 1e-3", (sum_of_cubes, np.array([10.0, -3.0])), {"eps": 1e-3}),
         Case("a coarse step, eps = 0.5", (sum_of_cubes, np.array([1.0, 2.0])), {"eps": 0.5}),
         Case("random case: log Σ e^x", (log_sum_exp, rng.normal(size=4))),
+        Case("a function that needs x in its shape", (row_times_matrix, rng.normal(size=(2, 3)))),
     ]
 
 
@@ -65,6 +76,15 @@ def _forward_difference(f, x, eps=1e-6):
         step = np.zeros(x.shape)
         step[index] = eps
         gradient[index] = (f(x + step) - f(x)) / eps
+    return gradient
+
+
+def _rows_only(f, x, eps=1e-6):
+    gradient = np.zeros(len(x))
+    for i in range(len(x)):
+        step = np.zeros(x.shape)
+        step[i] = eps
+        gradient[i] = (f(x + step) - f(x - step)) / (2 * eps)
     return gradient
 
 
@@ -96,26 +116,30 @@ numerical_gradient = Check(
             lambda f, x, eps=1e-6: np.full(x.shape, (f(x + eps) - f(x - eps)) / (2 * eps)),
         ),
         Mistake("Use the eps you are given instead of a fixed step.", lambda f, x, eps=1e-6: reference.numerical_gradient(f, x)),
+        Mistake(
+            "range(len(x)) walks the rows only: loop over every entry with np.ndindex(x.shape), and return an array shaped like x.",
+            _rows_only,
+        ),
     ],
 )
 
 
-def _same_coefficients(first, second) -> bool:
-    return all(torch.equal(a.detach(), b.detach()) for a, b in zip(first, second))
+def _arrays(coefficients) -> list[np.ndarray]:
+    return [coefficient.detach().numpy().copy() for coefficient in coefficients]
 
 
-def _same_seed_same_coefficients(called: Called) -> bool:
-    return _same_coefficients(called.result, called.again(*called.case.args))
+def _same_arrays(first, second) -> bool:
+    return len(first) == len(second) and all(np.array_equal(a, b) for a, b in zip(first, second))
 
 
-def _other_seed_other_weights(called: Called) -> bool:
+def _next_seed_W1(called: Called) -> np.ndarray:
     n_in, n_hidden, seed = called.case.args
-    return not torch.equal(called.result[0].detach(), called.again(n_in, n_hidden, seed + 1)[0].detach())
+    return called.again(n_in, n_hidden, seed + 1)[0].detach().numpy().copy()
 
 
-def _hidden_units_differ(called: Called) -> bool:
-    W1 = called.result[0].detach()
-    return not torch.equal(W1, W1[:, :1].expand_as(W1))
+def _hidden_units_differ(properties, case: Case) -> bool:
+    W1 = np.asarray(properties["coefficients"][0])
+    return not np.array_equal(W1, np.broadcast_to(W1[:, :1], W1.shape))
 
 
 init_coeffs = PropertyCheck(
@@ -129,9 +153,16 @@ init_coeffs = PropertyCheck(
         "shapes": lambda called: [tuple(coefficient.shape) for coefficient in called.result],
         "dtypes": lambda called: [str(coefficient.dtype) for coefficient in called.result],
         "leaf tensors that require grad": lambda called: all(c.is_leaf and c.requires_grad for c in called.result),
-        "hidden units start out different (the columns of W1 differ)": _hidden_units_differ,
-        "same seed, same coefficients": _same_seed_same_coefficients,
-        "another seed, other weights": _other_seed_other_weights,
+        "coefficients": Raw(lambda called: _arrays(called.result)),
+        "coefficients from a second call with the same seed": Raw(lambda called: _arrays(called.again(*called.case.args))),
+        "W1 from a call with the next seed": Raw(_next_seed_W1),
+        "hidden units start out different (the columns of W1 differ)": Derived(_hidden_units_differ),
+        "same seed, same coefficients": Derived(
+            lambda properties, case: _same_arrays(properties["coefficients"], properties["coefficients from a second call with the same seed"])
+        ),
+        "another seed, other weights": Derived(
+            lambda properties, case: not np.array_equal(properties["coefficients"][0], properties["W1 from a call with the next seed"])
+        ),
     },
     property_hints={
         "number of coefficient tensors": "Return four tensors: W1, b1, W2, b2.",
@@ -269,6 +300,10 @@ def _after_the_step(called: Called) -> dict[str, np.ndarray]:
     return {name: c.detach().numpy().copy() for name, c in zip(NAMES, called.arguments[0])}
 
 
+def _gradients_after_the_step(called: Called) -> list:
+    return [None if c.grad is None else c.grad.numpy().copy() for c in called.arguments[0]]
+
+
 def _step_uphill(coeffs, lr):
     with torch.no_grad():
         for coefficient in coeffs:
@@ -288,6 +323,13 @@ def _step_rebinding(coeffs, lr):
         coefficient.grad = None
 
 
+def _step_after_reset(coeffs, lr):
+    with torch.no_grad():
+        for coefficient in coeffs:
+            coefficient.grad.zero_()
+            coefficient -= lr * coefficient.grad
+
+
 update_coeffs = PropertyCheck(
     "update_coeffs",
     reference.update_coeffs,
@@ -295,8 +337,9 @@ update_coeffs = PropertyCheck(
     tolerance=FLOAT32,
     properties={
         "coefficients after the step": _after_the_step,
-        "gradients reset after the step (to zero, or None)": lambda called: all(
-            c.grad is None or not c.grad.any() for c in called.arguments[0]
+        "gradients after the step": Raw(_gradients_after_the_step),
+        "gradients reset after the step (to zero, or None)": Derived(
+            lambda properties, case: all(g is None or not np.any(g) for g in properties["gradients after the step"])
         ),
         "coefficients still leaf tensors that require grad": lambda called: all(
             c.is_leaf and c.requires_grad for c in called.arguments[0]
@@ -330,32 +373,98 @@ update_coeffs = PropertyCheck(
             lambda coeffs, lr: [c.sub_(lr * c.grad) for c in coeffs],
         ),
         Mistake("Scale the step by the learning rate: c -= lr * c.grad.", lambda coeffs, lr: reference.update_coeffs(coeffs, 1.0)),
+        Mistake(
+            "You reset the gradients before using them, so the coefficients did not move: step first, then c.grad.zero_().",
+            _step_after_reset,
+        ),
     ],
 )
 
 
-def _blobs(seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+def _blobs(seed: int, features: int = 2) -> tuple[torch.Tensor, torch.Tensor]:
     """Two clouds of 40 points, one per label, that a small network separates within a few epochs."""
     generator = torch.Generator().manual_seed(seed)
     y = (torch.arange(40) % 2).float()
-    return torch.randn(40, 2, generator=generator) * 0.6 + (y[:, None] * 2 - 1), y
+    return torch.randn(40, features, generator=generator) * 0.6 + (y[:, None] * 2 - 1), y
 
 
-def _accuracy(coeffs, X: torch.Tensor, y: torch.Tensor) -> float:
+def _accuracy(coefficients: list, X: torch.Tensor, y: torch.Tensor) -> float:
+    """The share of examples the coefficients classify right, computed with the reference calc_preds."""
+    coeffs = tuple(torch.as_tensor(np.asarray(coefficient), dtype=torch.float32) for coefficient in coefficients)
     with torch.no_grad():
         return ((reference.calc_preds(coeffs, X) > 0.5).float() == y).float().mean().item()
 
 
-def _learns_swapped_labels(called: Called) -> bool:
+def _swapped_labels_run(called: Called) -> list[np.ndarray]:
     X, y, epochs, lr = called.case.args
-    coeffs, _ = called.again(X, 1 - y, epochs, lr)
-    return _accuracy(coeffs, X, 1 - y) >= 0.9
+    return _arrays(called.again(X, 1 - y, epochs, lr, **called.case.kwargs)[0])
 
 
-def _same_call_same_result(called: Called) -> bool:
-    coeffs, _ = called.again(*called.case.args)
-    return _same_coefficients(called.result[0], coeffs)
+def _starting_point(called: Called) -> list[np.ndarray]:
+    """What init_coeffs gives for this case, with the init_coeffs the function itself would call."""
+    init_coeffs = getattr(called.function, "__globals__", {}).get("init_coeffs")
+    if not inspect.isfunction(init_coeffs):  # not the notebook's: this module's own mistakes start like the reference
+        init_coeffs = reference.init_coeffs
+    kwargs = called.case.kwargs
+    with contextlib.redirect_stdout(io.StringIO()):
+        return _arrays(init_coeffs(called.case.args[0].shape[1], kwargs.get("n_hidden", 8), kwargs.get("seed", 0)))
 
+
+def _plain_descent(start: list, case: Case) -> tuple[list[float], list[np.ndarray]]:
+    """The losses and final coefficients of full-batch gradient descent from `start`, done by the reference."""
+    X, y, epochs, lr = case.args
+    coeffs = tuple(torch.tensor(np.asarray(value), dtype=torch.float32).requires_grad_() for value in start)
+    losses = []
+    for _ in range(epochs):
+        loss = reference.calc_loss(coeffs, X, y)
+        loss.backward()
+        reference.update_coeffs(coeffs, lr)
+        losses.append(loss.item())
+    return losses, _arrays(coeffs)
+
+
+SAME_LOSSES = "the losses of plain gradient descent, epoch by epoch"
+SAME_COEFFICIENTS = "the coefficients plain gradient descent reaches"
+
+
+def _trajectory(properties, case: Case) -> str:
+    expected, _ = _plain_descent(properties["starting point"], case)
+    got = [float(loss) for loss in properties["losses"]]
+    if len(got) != len(expected):
+        return f"{len(got)} losses for {len(expected)} epochs"
+    for epoch, (mine, plain) in enumerate(zip(got, expected), start=1):
+        if abs(mine - plain) > 1e-4 * abs(plain) + 1e-6:
+            return f"a different loss from epoch {epoch} on: {mine:.6f} where plain gradient descent has {plain:.6f}"
+    return SAME_LOSSES
+
+
+def _final_coefficients(properties, case: Case) -> str:
+    _, expected = _plain_descent(properties["starting point"], case)
+    gap = max(float(np.max(np.abs(np.asarray(mine) - plain))) for mine, plain in zip(properties["coefficients"], expected))
+    return SAME_COEFFICIENTS if gap <= 1e-4 else f"other coefficients (they differ by up to {gap:.2g})"
+
+
+def _descend(X, y, epochs, lr, n_hidden, seed, reset=True, after=False):
+    """Gradient descent with one of two slips: gradients never reset, or losses measured after each step."""
+    coeffs = reference.init_coeffs(X.shape[1], n_hidden, seed)
+    losses = []
+    for _ in range(epochs):
+        loss = reference.calc_loss(coeffs, X, y)
+        loss.backward()
+        with torch.no_grad():
+            for coefficient in coeffs:
+                coefficient -= lr * coefficient.grad
+                if reset:
+                    coefficient.grad.zero_()
+        losses.append((reference.calc_loss(coeffs, X, y) if after else loss).item())
+    return coeffs, losses
+
+
+TRAINING_STEPS = (
+    "Start from init_coeffs(X.shape[1], n_hidden, seed). Then each epoch: loss = calc_loss(coeffs, X, y) on the whole "
+    "training set, loss.backward(), update_coeffs(coeffs, lr) (which also resets the gradients), and record "
+    "loss.item(), measured before the step. No optimizer, no mini-batches."
+)
 
 train_model = PropertyCheck(
     "train_model",
@@ -363,33 +472,49 @@ train_model = PropertyCheck(
     result_type=(tuple, list),
     result_description="a tuple (coeffs, losses)",
     wrong_type_hint="Return both the coefficients and the list of losses: return coeffs, losses.",
+    tolerance=FLOAT32,
     properties={
-        "number of losses recorded (one per epoch)": lambda called: len(called.result[1]),
-        "losses recorded as Python numbers (loss.item())": lambda called: all(isinstance(loss, float) for loss in called.result[1]),
-        "the loss went down during training": lambda called: called.result[1][-1] < called.result[1][0],
-        "accuracy on the training data of at least 90 %": lambda called: _accuracy(called.result[0], *called.case.args[:2]) >= 0.9,
-        "it learns the data it is given (here: the same points with the labels swapped)": _learns_swapped_labels,
-        "the same call gives the same coefficients (seeded)": _same_call_same_result,
+        "losses": Raw(lambda called: list(called.result[1])),
+        "coefficients": Raw(lambda called: _arrays(called.result[0])),
+        "starting point": Raw(_starting_point),
+        "coefficients learned from the same points with the labels swapped": Raw(_swapped_labels_run),
+        "coefficients from the same call again": Raw(lambda called: _arrays(called.again(*called.case.args, **called.case.kwargs)[0])),
+        "number of losses recorded (one per epoch)": Derived(lambda properties, case: len(properties["losses"])),
+        "losses recorded as Python numbers (loss.item())": Derived(
+            lambda properties, case: all(isinstance(loss, float) for loss in properties["losses"])
+        ),
+        "losses (compared with plain gradient descent from your init_coeffs)": Derived(_trajectory),
+        "trained coefficients (compared with plain gradient descent)": Derived(_final_coefficients),
+        "accuracy on the training data of at least 90 %": Derived(
+            lambda properties, case: _accuracy(properties["coefficients"], *case.args[:2]) >= 0.9
+        ),
+        "it learns the data it is given (here: the same points with the labels swapped)": Derived(
+            lambda properties, case: _accuracy(properties["coefficients learned from the same points with the labels swapped"], case.args[0], 1 - case.args[1]) >= 0.9
+        ),
+        "the same call gives the same coefficients (seeded)": Derived(
+            lambda properties, case: _same_arrays(properties["coefficients"], properties["coefficients from the same call again"])
+        ),
     },
     property_hints={
         "number of losses recorded (one per epoch)": "Take exactly `epochs` steps, recording the loss at each.",
         "losses recorded as Python numbers (loss.item())": (
             "Record loss.item(), a plain number: a loss tensor keeps its whole computation alive."
         ),
-        "the loss went down during training": (
-            "Each epoch: loss = calc_loss(coeffs, X, y), loss.backward(), then update_coeffs(coeffs, lr). "
-            "If the loss goes up, check the sign of the step."
-        ),
-        "accuracy on the training data of at least 90 %": "Train on the X and y you are given, for `epochs` steps of size lr.",
+        "losses (compared with plain gradient descent from your init_coeffs)": TRAINING_STEPS,
+        "trained coefficients (compared with plain gradient descent)": TRAINING_STEPS,
+        "accuracy on the training data of at least 90 %": TRAINING_STEPS,
         "it learns the data it is given (here: the same points with the labels swapped)": (
             "Use the X and y passed to train_model, not variables from the notebook."
         ),
         "the same call gives the same coefficients (seeded)": "Start from init_coeffs(X.shape[1], n_hidden, seed).",
     },
     points=2,
-    cases=lambda: [Case("40 points in two clouds, 30 epochs, lr = 1.0", (*_blobs(45), 30, 1.0))],
-    hidden_cases=lambda: [Case("hidden case: other clouds, 20 epochs, lr = 0.5", (*_blobs(145), 20, 0.5))],
-    hint="Start from init_coeffs; each epoch compute calc_loss, call backward, update_coeffs, and record loss.item().",
+    cases=lambda: [
+        Case("40 points in two clouds, 20 epochs, lr = 1.0", (*_blobs(45), 20, 1.0)),
+        Case("3 features, 10 epochs, lr = 0.5, n_hidden = 5, seed = 3", (*_blobs(46, features=3), 10, 0.5), {"n_hidden": 5, "seed": 3}),
+    ],
+    hidden_cases=lambda: [Case("hidden case: other clouds, 20 epochs, lr = 0.3", (*_blobs(145), 20, 0.3), {"n_hidden": 6, "seed": 11})],
+    hint=TRAINING_STEPS,
     mistakes=[
         Mistake(
             "The loss goes up: the step must move against the gradient (c -= lr * c.grad).",
@@ -398,6 +523,19 @@ train_model = PropertyCheck(
         Mistake(
             "Use the `epochs` argument: one step and one recorded loss per epoch.",
             lambda X, y, epochs, lr, n_hidden=8, seed=0: reference.train_model(X, y, 100, lr, n_hidden, seed),
+        ),
+        Mistake(
+            "Use the learning rate you are given: update_coeffs(coeffs, lr).",
+            lambda X, y, epochs, lr, n_hidden=8, seed=0: reference.train_model(X, y, epochs, 1.0, n_hidden, seed),
+        ),
+        Mistake(
+            "Your gradients are never reset, so each step uses the sum of all the earlier gradients: "
+            "reset them after every update (update_coeffs does it with c.grad.zero_()).",
+            lambda X, y, epochs, lr, n_hidden=8, seed=0: _descend(X, y, epochs, lr, n_hidden, seed, reset=False),
+        ),
+        Mistake(
+            "Record the loss computed for the step (before update_coeffs), not a new one measured after it.",
+            lambda X, y, epochs, lr, n_hidden=8, seed=0: _descend(X, y, epochs, lr, n_hidden, seed, after=True),
         ),
     ],
 )

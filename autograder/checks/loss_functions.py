@@ -25,6 +25,7 @@ def _regression_cases(seed: int, hidden: bool) -> list[Case]:
         Case("perfect predictions", (np.array([0.5, -1.0]), np.array([0.5, -1.0]))),
         Case("errors of both signs", (np.array([3.0, -1.0, 0.0, 2.0]), np.array([1.0, 1.0, 0.0, 4.0]))),
         Case("random case: a (5, 1) column", (rng.normal(size=(5, 1)), rng.normal(size=(5, 1)))),
+        Case("random case: a (4, 3) table", (rng.normal(size=(4, 3)), rng.normal(size=(4, 3)))),
         Case("random case: 40 values", (rng.normal(size=40) * 10, rng.normal(size=40) * 10)),
     ]
 
@@ -55,6 +56,10 @@ mae = _regression_check(
             lambda y_hat, y: np.abs(np.mean(y_hat - y)),
         ),
         Mistake("Average the absolute errors (np.mean), rather than adding them up.", lambda y_hat, y: np.sum(np.abs(y_hat - y))),
+        Mistake(
+            "Average over all entries (np.mean, or divide by y.size), not over len(y): for a table, len(y) counts only the rows.",
+            lambda y_hat, y: np.sum(np.abs(y_hat - y)) / len(y),
+        ),
         Mistake("You squared the errors: that is the MSE. The MAE averages their absolute values.", reference.mse),
     ],
 )
@@ -65,6 +70,10 @@ mse = _regression_check(
     [
         Mistake("You took the square root of the MSE (that is the RMSE); the MSE stops at the mean.", lambda y_hat, y: np.sqrt(reference.mse(y_hat, y))),
         Mistake("Average the squared errors (np.mean), rather than adding them up.", lambda y_hat, y: np.sum((y_hat - y) ** 2)),
+        Mistake(
+            "Average over all entries (np.mean, or divide by y.size), not over len(y): for a table, len(y) counts only the rows.",
+            lambda y_hat, y: np.sum((y_hat - y) ** 2) / len(y),
+        ),
         Mistake("You averaged the absolute errors (the MAE); the MSE squares them.", reference.mae),
         Mistake("Square each error before averaging, not the average error.", lambda y_hat, y: np.mean(y_hat - y) ** 2),
         Mistake("Return one number, the mean over all entries, not one squared error per entry.", lambda y_hat, y: (y_hat - y) ** 2),
@@ -83,6 +92,7 @@ def _probabilities_cases(seed: int, hidden: bool) -> list[Case]:
         Case("three predictions", (np.array([0.9, 0.2, 0.6]), np.array([1.0, 0.0, 0.0]))),
         Case("random case: 20 predictions", (rng.random(20), rng.integers(0, 2, 20).astype(float))),
         Case("soft labels", (np.array([0.3, 0.7]), np.array([0.25, 0.5]))),
+        Case("a tiny probability for a label 1: log(1e-60) = -138 is clamped at -100", (np.array([1e-60, 0.5]), np.array([1.0, 0.0]))),
         Case("confident and right: p exactly 0 and 1", (np.array([0.0, 1.0, 0.0]), np.array([0.0, 1.0, 0.0]))),
         Case("confident and wrong: p exactly 0 and 1", (np.array([0.0, 1.0, 0.5]), np.array([1.0, 0.0, 1.0]))),
     ]
@@ -134,6 +144,7 @@ def _logits_cases(seed: int, hidden: bool) -> list[Case]:
         Case("three logits", (np.array([2.0, -1.0, 0.0]), np.array([1.0, 0.0, 1.0]))),
         Case("random case: 20 logits", (rng.normal(size=20) * 3, rng.integers(0, 2, 20).astype(float))),
         Case("soft labels", (np.array([0.5, -2.0]), np.array([0.3, 0.9]))),
+        Case("a (2, 3) table of logits", (np.array([[1.0, -2.0, 0.5], [3.0, 0.0, -1.0]]), np.array([[1.0, 0.0, 1.0], [1.0, 1.0, 0.0]]))),
         Case("large logits, right labels: ±1000", (np.array([1000.0, -1000.0, 50.0]), np.array([1.0, 0.0, 1.0]))),
         Case("large logits, wrong labels: ±1000", (np.array([1000.0, -1000.0, -50.0]), np.array([0.0, 1.0, 1.0]))),
     ]
@@ -164,6 +175,10 @@ binary_cross_entropy_with_logits = Check(
         Mistake(
             "e^(−z) overflows for very negative z (e^1000 is inf): use e^(−|z|) and max(z, 0) as in the stable form.",
             lambda z, y: np.mean((1 - y) * z + np.log(1 + np.exp(-z))),
+        ),
+        Mistake(
+            "Average over all entries (np.mean), not over len(z): for a table, len(z) counts only the rows.",
+            lambda z, y: np.sum(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))) / len(z),
         ),
         Mistake(
             "A loss is never negative: check the signs of the terms (max(z, 0) − z · y + log(1 + e^(−|z|))).",
@@ -242,6 +257,7 @@ def _classification_cases(seed: int, hidden: bool) -> list[Case]:
         Case("random case: 6 examples, 4 classes", (rng.normal(size=(6, 4)) * 2, rng.integers(0, 4, 6))),
         Case("one example", (np.array([[0.0, 1.0]]), np.array([1]))),
         Case("logits of ±1000", (np.array([[1000.0, 0.0, -1000.0], [1000.0, 999.0, 0.0]]), np.array([2, 1]))),
+        Case("rows on very different scales", (np.array([[1.0, 0.0], [-2000.0, -1000.0]]), np.array([0, 1]))),
         Case(
             "with class weights",
             (np.array([[2.0, 1.0, 0.1], [0.5, 2.5, 0.0], [0.0, 0.0, 3.0]]), np.array([0, 2, 2])),

@@ -41,8 +41,16 @@ class LearnerError:
     def interrupted(self) -> bool:
         return self.type_name == "KeyboardInterrupt"
 
+    @property
+    def calls_reference(self) -> bool:
+        return self.type_name == "ReferenceUnavailable"
+
     def __str__(self) -> str:
         return f"{self.type_name}: {self.message}" if self.message else self.type_name
+
+
+class Properties(dict):
+    """The properties read from one call of a function, in the order they are compared."""
 
 
 @dataclass(frozen=True)
@@ -64,7 +72,7 @@ def call(function: Callable, args: tuple, kwargs: dict, arg_names: tuple[str, ..
         warnings.simplefilter("always")
         try:
             result = function(*args, **kwargs)
-        except (Exception, KeyboardInterrupt) as error:  # explained to the learner, never re-raised
+        except (Exception, KeyboardInterrupt, SystemExit) as error:  # explained to the learner, never re-raised
             return Observation(error=learner_error(error))
     names = (*arg_names[: len(args)], *kwargs)
     mutated = tuple(

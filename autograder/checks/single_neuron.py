@@ -31,7 +31,12 @@ def _linear_unit_cases() -> list[Case]:
         )
     cases += [
         Case("a batch of one example", (rng.normal(size=(1, 6)), rng.normal(size=6), 0.5)),
-        Case("an empty batch", (np.zeros((0, 3)), np.array([1.0, 2.0, 3.0]), 2.0)),
+        Case(
+            "an empty batch",
+            (np.zeros((0, 3)), np.array([1.0, 2.0, 3.0]), 2.0),
+            hint="X has no rows here: the result is an empty array of shape (0,). Whole-array operations (X @ w + b) "
+            "handle that; np.stack of an empty list does not.",
+        ),
         Case(
             "pixel values stored as uint8",
             (rng.integers(0, 256, size=(4, 5), dtype=np.uint8), rng.normal(size=5) / 255, -0.1),
@@ -134,6 +139,10 @@ flatten_images = Check(
             "You rescaled the pixels; flattening only rearranges them, keeping their values and dtype.",
             lambda images: images.reshape(images.shape[0], -1) / 255,
         ),
+        Mistake(
+            "Flattening only rearranges the values: keep their dtype (no .astype(...)), here the input's.",
+            lambda images: images.reshape(images.shape[0], -1).astype(float),
+        ),
     ],
 )
 
@@ -150,7 +159,7 @@ def _bias(called: Called) -> np.ndarray | None:
 _LINEAR_LAYER_PROPERTIES = {
     "size (in_features, out_features)": lambda called: (called.result.in_features, called.result.out_features),
     "weight shape": lambda called: tuple(called.result.weight.shape),
-    "parameter dtype": lambda called: str(called.result.weight.dtype),
+    "parameter dtypes (weight, bias)": lambda called: [str(called.result.weight.dtype), str(getattr(called.result.bias, "dtype", None))],
     "bias": _bias,
     "weight": lambda called: called.result.weight.detach().numpy(),
     "output on X": _output_on_batch,
@@ -197,8 +206,11 @@ to_torch_linear = PropertyCheck(
     property_hints={
         "size (in_features, out_features)": "W has shape (D, K): create the layer with nn.Linear(D, K).",
         "weight shape": "PyTorch stores a layer's weight as (out_features, in_features): copy W.T, not W.",
-        "parameter dtype": "PyTorch layers work in float32; W and b are float64 NumPy arrays, so convert them.",
-        "bias": "Copy b into the layer's bias: a new nn.Linear(D, K) starts with a random one.",
+        "parameter dtypes (weight, bias)": (
+            "PyTorch layers work in float32, and W and b are float64 NumPy arrays: convert both "
+            "(parameter.copy_(tensor) converts for you)."
+        ),
+        "bias": "Copy b, of shape (K,), into the layer's bias: a new nn.Linear(D, K) starts with a random one.",
         "weight": "PyTorch stores a layer's weight as (out_features, in_features): copy W.T, not W.",
         "requires_grad of its parameters": "Keep the layer trainable: its parameters must require grad.",
     },

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from autograder.checks.transport import Opaque
+
 SHOWN_ELEMENTS = 12  # arrays up to this size are quoted in full; larger ones are summarised
 _array2string = np.array2string  # captured at import, before any learner code can replace it
 
@@ -13,6 +15,8 @@ def type_name(value: object) -> str:
     """The name a learner would recognise: 'np.ndarray', 'torch.Tensor', 'list', 'None'."""
     if value is None:
         return "None"
+    if isinstance(value, Opaque):
+        return value.type_name
     if isinstance(value, np.ndarray):
         return "np.ndarray"
     if isinstance(value, torch.Tensor):

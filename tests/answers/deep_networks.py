@@ -286,7 +286,7 @@ WRONG = {
     ],
     "relu": [
         Wrong(relu_max, "np.max reduces an array"),
-        Wrong(relu_python_max, "Python's max compares two single numbers"),
+        Wrong(relu_python_max, "Python's max and `if x > 0` work on one number at a time"),
         Wrong(relu_in_place, "changed its input x in place"),
         Wrong(relu_mask_only, "ReLU's derivative"),
     ],
@@ -308,7 +308,7 @@ WRONG = {
         Wrong(forward_without_biases, "Add each layer's bias"),
     ],
     "make_mlp": [
-        Wrong(make_mlp_plain_list, "plain Python list are invisible to PyTorch"),
+        Wrong(make_mlp_plain_list, "your layers are in a plain Python list, which PyTorch cannot see"),
         Wrong(make_mlp_activation_at_the_end, "the output layer stays linear"),
         Wrong(make_mlp_always_relu, "named by the `activation` argument"),
         Wrong(make_mlp_no_activation, "collapse into a single linear layer"),

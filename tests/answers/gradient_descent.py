@@ -306,6 +306,46 @@ def train_model_reads_globals(X, y, epochs, lr, n_hidden=8, seed=0):
     return coeffs, losses
 
 
+def train_model_ignores_lr(X, y, epochs, lr, n_hidden=8, seed=0):
+    return train_model_loop(X, y, epochs, 1.0, n_hidden, seed)
+
+
+def train_model_never_resets_gradients(X, y, epochs, lr, n_hidden=8, seed=0):
+    coeffs = init_coeffs(X.shape[1], n_hidden, seed)
+    losses = []
+    for epoch in range(epochs):
+        loss = calc_loss(coeffs, X, y)
+        loss.backward()
+        with torch.no_grad():
+            for c in coeffs:
+                c -= lr * c.grad
+        losses.append(loss.item())
+    return coeffs, losses
+
+
+def train_model_loss_after_the_step(X, y, epochs, lr, n_hidden=8, seed=0):
+    coeffs = init_coeffs(X.shape[1], n_hidden, seed)
+    losses = []
+    for epoch in range(epochs):
+        calc_loss(coeffs, X, y).backward()
+        update_coeffs(coeffs, lr)
+        losses.append(calc_loss(coeffs, X, y).item())
+    return coeffs, losses
+
+
+def train_model_with_adam(X, y, epochs, lr, n_hidden=8, seed=0):
+    coeffs = init_coeffs(X.shape[1], n_hidden, seed)
+    optimizer = torch.optim.Adam(coeffs, lr=0.1)
+    losses = []
+    for epoch in range(epochs):
+        optimizer.zero_grad()
+        loss = calc_loss(coeffs, X, y)
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    return coeffs, losses
+
+
 def train_model_unseeded(X, y, epochs, lr, n_hidden=8, seed=0):
     return train_model_loop(X, y, epochs, lr, n_hidden, seed=int(torch.randint(0, 10**6, ())))
 
@@ -360,5 +400,9 @@ WRONG = {
         Wrong(train_model_keeps_tensors, "Record loss.item()"),
         Wrong(train_model_reads_globals, "reads the notebook variable(s) X_train, y_train"),
         Wrong(train_model_unseeded, "Start from init_coeffs(X.shape[1], n_hidden, seed)"),
+        Wrong(train_model_ignores_lr, "Use the learning rate you are given"),
+        Wrong(train_model_never_resets_gradients, "Your gradients are never reset"),
+        Wrong(train_model_loss_after_the_step, "Record the loss computed for the step"),
+        Wrong(train_model_with_adam, "where plain gradient descent has"),
     ],
 }

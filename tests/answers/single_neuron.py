@@ -191,7 +191,7 @@ WRONG = {
     "to_torch_linear": [
         Wrong(to_torch_linear_untransposed, "copy W.T, not W"),
         Wrong(to_torch_linear_float64, "work in float32"),
-        Wrong(to_torch_linear_random_bias, "Copy b into the layer's bias"),
+        Wrong(to_torch_linear_random_bias, "into the layer's bias: a new nn.Linear(D, K) starts with a random one"),
         Wrong(to_torch_linear_sizes_swapped, "nn.Linear(D, K)"),
         Wrong(to_torch_linear_frozen, "require grad"),
         Wrong(to_torch_linear_in_sequential, "Return the nn.Linear layer itself"),
