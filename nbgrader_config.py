@@ -16,5 +16,13 @@ c.CourseDirectory.release_directory = "course"
 # What a learner finds in an answer cell instead of the solution.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 
-# A notebook cell that runs longer than this is stopped and scores nothing.
-c.Execute.timeout = 60
+# Autograding: a cell that runs longer than this (seconds) is interrupted; the
+# test cells it kept from running score nothing. The course's cells take a few
+# seconds at most.
+c.Execute.timeout = 30
+
+# The course's grading command (python -m autograder.instructor.grade) adds:
+c.GradeApp.workers = 0  # submissions graded at once; 0: one per CPU core
+c.GradeApp.memory_limit = 1536  # megabytes a submission's kernel may allocate
+c.VerifiedExecute.time_budget = 300  # seconds a whole notebook may run
+c.VerifiedExecute.output_limit = 2  # megabytes of output a cell may print

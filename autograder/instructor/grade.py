@@ -1,0 +1,330 @@
+"""Grade every submission of an assignment: in parallel, bounded, tamper-proof and resumable.
+
+    python -m autograder.instructor.grade 01_single_neuron [--workers=2] [--timeout=30] [--memory=1536] [--force]
+
+Run it in an nbgrader course directory (the one with nbgrader_config.py). It
+grades `submitted/<student>/<assignment>/` with nbgrader's own machinery (its
+gradebook, Autograde and GenerateFeedback converters, its export), hardened:
+each submission runs in a fresh, sandboxed kernel forked from a warm process
+(see `warm_kernels`, `kernel_sandbox`), its test cells are judged outside the
+kernel (see `verified_execute`), and several submissions are graded at once.
+It leaves the gradebook filled, feedback HTML for every learner, and under
+`reports/<assignment>/`: grades.csv (nbgrader export), exercises.csv and
+exercises.png (per exercise: mean score, share of full marks, most common
+failures) and summary.txt. It exits 0 whenever grading itself worked, whatever
+the submissions did; each submission with a problem is named in the summary.
+
+Interrupted (even with SIGKILL), it can simply be run again: submissions whose
+grades and feedback were completed are recognised and kept, the rest graded.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import html
+import json
+import os
+import selectors
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.apps.baseapp import NbGrader, nbgrader_aliases, nbgrader_flags
+from traitlets import Bool, Integer
+
+from autograder.instructor import reports
+from autograder.instructor.intake import Submission, take_in
+from autograder.instructor.landlock import abi_version
+from autograder.instructor.nbgrader_cli import run_nbgrader
+
+aliases = {
+    **nbgrader_aliases,
+    "workers": "GradeApp.workers",
+    "memory": "GradeApp.memory_limit",
+    "timeout": "Execute.timeout",
+    "time-budget": "VerifiedExecute.time_budget",
+    "output-limit": "VerifiedExecute.output_limit",
+}
+flags = {
+    **nbgrader_flags,
+    "force": ({"GradeApp": {"force": True}}, "Grade again the submissions already graded."),
+    "no-sandbox": ({"GradeApp": {"require_sandbox": False}}, "Grade even where Landlock is unavailable (unconfined kernels)."),
+}
+
+
+class GradeApp(NbGrader):
+    """Grade all submissions of an assignment, safely and fast."""
+
+    name = "autograder-grade"
+    description = __doc__
+    aliases = aliases
+    flags = flags
+
+    workers = Integer(0, help="Submissions graded at once; 0 means one per CPU core.").tag(config=True)
+    memory_limit = Integer(1536, help="Megabytes of memory a submission's kernel may allocate.").tag(config=True)
+    require_sandbox = Bool(True, help="Refuse to grade where Landlock cannot confine the kernels.").tag(config=True)
+    force = Bool(False, help="Grade again the submissions already graded.").tag(config=True)
+
+    def start(self) -> None:
+        super().start()
+        if len(self.extra_args) != 1:
+            self.fail("Name the assignment to grade, e.g. `python -m autograder.instructor.grade 01_single_neuron`.")
+        assignment = self.extra_args[0]
+        course = Path(self.coursedir.root).resolve()
+        state = course / "grading" / assignment
+        state.mkdir(parents=True, exist_ok=True)
+        with open(state / "lock", "w") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                self.fail("Another grading run of %s is in progress in this course directory.", assignment)
+            self._grade(course, assignment, state)
+
+    def _grade(self, course: Path, assignment: str, state: Path) -> None:
+        if self.require_sandbox and abi_version() < 1:
+            self.fail("Landlock is unavailable, so learners' code could not be confined; use --no-sandbox to grade anyway.")
+        notebook, exercises = self._register(course, assignment)
+        staging = state / "staged"
+        submissions = take_in(course, self.coursedir.submitted_directory, assignment, notebook, staging)
+        if not submissions:
+            self.log.warning("No submissions of %s in %s/.", assignment, self.coursedir.submitted_directory)
+        done = state / "done"
+        done.mkdir(exist_ok=True)
+        results, pending = [], []
+        for submission in submissions:
+            previous = _read_json(done / f"{submission.student}.json")
+            if previous and previous.get("fingerprint") == _fingerprint(submission) and not self.force:
+                results.append(previous)
+            elif submission.staged:
+                pending.append(submission)
+            else:
+                results.append(self._record_unusable(course, assignment, notebook, submission, done))
+        settings = self._worker_settings(course, staging)
+        with Progress(len(submissions), already=len(results)) as progress:
+            for result in WorkerPool(course, assignment, settings, self._worker_count(len(pending)), self.log).grade(pending, progress):
+                submission = next(item for item in pending if item.student == result["student"])
+                result.update(fingerprint=_fingerprint(submission), notes=submission.notes + result["notes"])
+                _write_json(done / f"{submission.student}.json", result)
+                results.append(result)
+        self._report(course, assignment, exercises, results)
+
+    def _register(self, course: Path, assignment: str) -> tuple[str, list[tuple[str, float]]]:
+        """The assignment's notebook and its exercises (test cells and points), registering it if need be."""
+        with Gradebook(self.coursedir.db_url) as gradebook:
+            try:
+                registered = bool(gradebook.find_assignment(assignment).notebooks)
+            except MissingEntry:
+                registered = False
+        if not registered:
+            with tempfile.TemporaryDirectory() as release:
+                run_nbgrader("generate_assignment", assignment, "--force", "--log-level=ERROR",
+                             f"--CourseDirectory.release_directory={release}", cwd=course, capture=True)
+        with Gradebook(self.coursedir.db_url) as gradebook:
+            notebooks = gradebook.find_assignment(assignment).notebooks
+            if len(notebooks) != 1:
+                self.fail("%s has %d notebooks; this command grades assignments of one notebook.", assignment, len(notebooks))
+            cells = sorted(notebooks[0].grade_cells, key=lambda cell: cell.id)
+            return notebooks[0].name, [(cell.name, cell.max_score) for cell in cells]
+
+    def _worker_settings(self, course: Path, staging: Path) -> dict:
+        execute = {
+            name: int(self.config.VerifiedExecute.get(name, self.config.Execute.get(name, default)))
+            for name, default in (("timeout", 30), ("time_budget", 300), ("output_limit", 2))
+        }
+        scratch = Path(tempfile.gettempdir()) / "autograder-kernels"
+        scratch.mkdir(exist_ok=True)
+        return {
+            "config": {"VerifiedExecute": execute},
+            "staged": str(staging.relative_to(course)),
+            "db_url": _with_busy_timeout(self.coursedir.db_url),
+            "memory_mb": self.memory_limit,
+            "require_sandbox": self.require_sandbox,
+            "scratch": str(scratch),
+        }
+
+    def _worker_count(self, pending: int) -> int:
+        wanted = self.workers or os.cpu_count() or 1
+        return max(1, min(wanted, pending))
+
+    def _record_unusable(self, course: Path, assignment: str, notebook: str, submission: Submission, done: Path) -> dict:
+        """Give an unusable submission zero points in the gradebook, and feedback that says why."""
+        with Gradebook(self.coursedir.db_url) as gradebook:
+            gradebook.update_or_create_student(submission.student)
+            recorded = gradebook.update_or_create_submission(assignment, submission.student)
+            for submitted_notebook in recorded.notebooks:
+                for grade in submitted_notebook.grades:
+                    grade.auto_score, grade.needs_manual_grade = 0, False
+            gradebook.db.commit()
+            max_score = recorded.max_score
+        feedback = course / "feedback" / submission.student / assignment
+        feedback.mkdir(parents=True, exist_ok=True)
+        reasons = "".join(f"<li>{html.escape(problem)}</li>" for problem in submission.problems)
+        (feedback / f"{notebook}.html").write_text(
+            f"<html><body><h1>{html.escape(assignment)}: not graded</h1>"
+            f"<p>Your submission could not be graded, so it scores 0 of {max_score:g} points:</p><ul>{reasons}</ul></body></html>"
+        )
+        result = {
+            "student": submission.student, "score": 0.0, "max_score": max_score, "cells": {}, "unusable": True,
+            "problems": submission.problems, "notes": submission.notes, "verdicts": {}, "calls_reference": [],
+            "fingerprint": _fingerprint(submission),
+        }
+        _write_json(done / f"{submission.student}.json", result)
+        return result
+
+    def _report(self, course: Path, assignment: str, exercises: list[tuple[str, float]], results: list[dict]) -> None:
+        folder = course / "reports" / assignment
+        folder.mkdir(parents=True, exist_ok=True)
+        grades = folder / "grades.csv"
+        run_nbgrader("export", "--to", str(grades), "--log-level=ERROR", cwd=course, capture=True)
+        table, picture = reports.write_exercise_report(reports.exercise_rows(results, exercises), folder)
+        summary = reports.summary_table(results)
+        (folder / "summary.txt").write_text(summary + "\n")
+        print(f"\n{summary}\n")
+        print(f"Graded {len(results)} submissions of {assignment}.")
+        print(f"  gradebook:  {self.coursedir.db_url}")
+        print(f"  feedback:   {course / 'feedback'}/<student>/{assignment}/")
+        print(f"  grades:     {grades}")
+        print(f"  exercises:  {table} and {picture}")
+
+
+class WorkerPool:
+    """Grading workers (see `worker`), fed one submission at a time; a worker that dies is replaced."""
+
+    def __init__(self, course: Path, assignment: str, settings: dict, size: int, log):
+        self.course, self.assignment, self.settings, self.size, self.log = course, assignment, settings, size, log
+        self.deadline = settings["config"].get("VerifiedExecute", {}).get("time_budget", 300) + 120
+        self.log_path = course / "grading" / assignment / "workers.log"
+
+    def grade(self, submissions: list[Submission], progress: Progress):
+        """Yield a result for every submission, in the order they finish."""
+        queue = list(submissions)
+        selector = selectors.DefaultSelector()
+        busy: dict[subprocess.Popen, tuple[str, float]] = {}
+        with open(self.log_path, "a") as log:
+            workers = [self._start(log, selector) for _ in range(self.size if queue else 0)]
+            idle = list(workers)
+            try:
+                while queue or busy:
+                    while queue and idle:
+                        worker = idle.pop()
+                        student = queue.pop(0).student
+                        worker.stdin.write(json.dumps({"student": student}) + "\n")
+                        worker.stdin.flush()
+                        busy[worker] = (student, time.monotonic())
+                    for key, _ in selector.select(timeout=1):
+                        worker = key.data
+                        line = worker.stdout.readline()
+                        if not line:
+                            lost = self._lost(worker, busy, selector, progress, "the grading worker stopped unexpectedly")
+                            if lost:
+                                yield lost
+                            idle.append(self._start(log, selector))
+                            continue
+                        message = json.loads(line)
+                        if "ready" in message:
+                            continue
+                        busy.pop(worker)
+                        idle.append(worker)
+                        progress.advance(message["student"], bool(message["problems"]))
+                        yield message
+                    for worker, (student, started) in list(busy.items()):
+                        if time.monotonic() - started > self.deadline:
+                            yield self._lost(worker, busy, selector, progress, f"grading took longer than {self.deadline} s and was stopped")
+                            idle.append(self._start(log, selector))
+            finally:
+                for worker in workers + idle + list(busy):
+                    if worker.poll() is None:
+                        worker.stdin.close()
+                for worker in set(workers + idle + list(busy)):
+                    try:
+                        worker.wait(timeout=10)
+                    except subprocess.TimeoutExpired:
+                        worker.kill()
+
+    def _start(self, log, selector) -> subprocess.Popen:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "autograder.instructor.worker", str(self.course), self.assignment, json.dumps(self.settings)],
+            cwd=self.course, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True,
+            env={**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])},
+            start_new_session=True,
+        )
+        selector.register(worker.stdout, selectors.EVENT_READ, data=worker)
+        return worker
+
+    def _lost(self, worker: subprocess.Popen, busy: dict, selector, progress: Progress, reason: str) -> dict | None:
+        """Stop a worker that failed; the result of the submission it was grading, if any."""
+        selector.unregister(worker.stdout)
+        student, _ = busy.pop(worker, ("", 0))
+        try:
+            os.killpg(worker.pid, 9)
+        except ProcessLookupError:
+            pass
+        worker.wait()
+        self.log.error("%s (while grading %s)", reason, student or "nothing")
+        if not student:
+            return None
+        progress.advance(student, True)
+        return {"student": student, "score": None, "max_score": None, "cells": {}, "problems": [reason], "notes": [], "verdicts": {}, "calls_reference": []}
+
+
+class Progress:
+    """A one-line progress bar on a terminal; a line per finished submission elsewhere."""
+
+    def __init__(self, total: int, already: int):
+        self.total, self.done, self.problems = total, already, 0
+        self.started = time.monotonic()
+        self.terminal = sys.stderr.isatty()
+
+    def __enter__(self) -> Progress:
+        if self.done:
+            print(f"{self.done} of {self.total} submissions were already graded; grading the rest.", file=sys.stderr)
+        return self
+
+    def advance(self, student: str, problem: bool) -> None:
+        self.done += 1
+        self.problems += problem
+        width = 30
+        filled = int(width * self.done / max(self.total, 1))
+        line = f"[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} graded, {self.problems} with problems, {time.monotonic() - self.started:.0f} s"
+        if self.terminal:
+            print(f"\r{line}", end="", file=sys.stderr, flush=True)
+        else:
+            print(f"{line}  ({student})", file=sys.stderr, flush=True)
+
+    def __exit__(self, *exception) -> None:
+        if self.terminal:
+            print(file=sys.stderr)
+
+
+def _fingerprint(submission: Submission) -> str:
+    return submission.fingerprint or "unusable:" + "|".join(submission.problems)
+
+
+def _with_busy_timeout(db_url: str) -> str:
+    """Several workers write the same SQLite gradebook: each waits its turn instead of failing."""
+    return f"{db_url}?timeout=120" if db_url.startswith("sqlite") and "?" not in db_url else db_url
+
+
+def _read_json(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text())
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+
+
+def _write_json(path: Path, content: dict) -> None:
+    """Write a file whole or not at all, so that a run killed midway leaves no half-written record."""
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(content, indent=1))
+    os.replace(temporary, path)
+
+
+def main() -> None:
+    GradeApp.launch_instance()
+
+
+if __name__ == "__main__":
+    main()

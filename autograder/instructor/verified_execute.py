@@ -1,0 +1,282 @@
+"""nbgrader preprocessors that make autograding bounded and tamper-proof.
+
+`VerifiedExecute` replaces nbgrader's `Execute` in the autograde pipeline. It
+runs the notebook in a warm, sandboxed kernel (see `warm_kernels`), and:
+
+- judges every test cell itself: the kernel only reports what the learner's
+  functions did (see autograder.checks.sealed); the verdict is computed here,
+  with the reference implementations, and written into the cell's outputs, so
+  nbgrader's SaveAutoGrades scores what was verified and nothing the notebook
+  printed or patched;
+- survives the notebook: a cell past the time limit is interrupted and named;
+  one that ignores the interrupt, a kernel that dies (os._exit, a crash, memory)
+  or a notebook past its time budget stops the run, and every cell not reached
+  scores nothing, with the reason in its output; floods of output are cut off.
+
+`RestoringOverwriteCells` is nbgrader's OverwriteCells with missing test cells
+restored, and a note of every locked cell a learner changed, without the
+spurious warning stock nbgrader gives for each test cell with hidden tests.
+
+What happened to a submission is collected in `record` for the worker.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from nbclient import NotebookClient
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbformat import NotebookNode
+from nbformat.v4 import new_output
+from nbgrader.preprocessors import Execute, OverwriteCells
+from nbgrader.utils import is_grade
+from traitlets import Bool, Integer
+
+from autograder.checks import for_assignment, transport
+from autograder.checks.feedback import render
+from autograder.instructor.warm_kernels import WarmKernelManager
+
+RECORDED = "answers recorded for the grader."  # the line a sealed check prints after its report
+_written_here: set[int] = set()  # ids of the outputs the grader wrote, told apart from the kernel's own
+
+
+@dataclass
+class Record:
+    """What grading one submission found, beyond the scores."""
+
+    problems: list[str] = field(default_factory=list)  # why some cells scored nothing without being wrong
+    notes: list[str] = field(default_factory=list)  # what was repaired or ignored
+    verdicts: dict[str, str] = field(default_factory=dict)  # test cell -> "" when right, else the failure's headline
+    calls_reference: list[str] = field(default_factory=list)  # exercises answered with the reference implementation
+
+    def problem(self, text: str) -> None:
+        if text not in self.problems:
+            self.problems.append(text)
+
+
+record = Record()
+
+
+class VerifiedExecute(Execute):
+    """Execute a submission in a warm sandboxed kernel, and judge its test cells outside it."""
+
+    time_budget = Integer(300, help="Seconds a whole notebook may run before its remaining cells are skipped.").tag(config=True)
+    output_limit = Integer(2, help="Megabytes of output a cell may produce; the rest is dropped.").tag(config=True)
+    interrupt_on_timeout = Bool(True)
+
+    def __init__(self, **kwargs: Any):
+        kwargs["kernel_manager_class"] = WarmKernelManager
+        super().__init__(**kwargs)
+
+    def preprocess(self, nb: NotebookNode, resources: dict, km: Any = None) -> tuple[NotebookNode, dict]:
+        NotebookClient.__init__(self, nb, km)  # the per-notebook state, reset as nbconvert's preprocess does
+        self.reset_execution_trackers()
+        self._check_assign_resources(resources)
+        self._checks = for_assignment(resources["nbgrader"]["assignment"])
+        self._output_bytes: dict[int, int] = {}
+        started, stopped = time.monotonic(), ""
+        with self.setup_kernel():
+            info = self.wait_for_reply(self.kc.kernel_info())
+            self.nb.metadata["language_info"] = info["content"]["language_info"]
+            for index, cell in enumerate(self.nb.cells):
+                if cell.cell_type != "code":
+                    continue
+                if stopped:
+                    _mark_not_run(cell, stopped)
+                    continue
+                try:
+                    self.preprocess_cell(cell, resources, index)
+                except DeadKernelError:
+                    stopped = self._death(cell)
+                except CellTimeoutError:
+                    stopped = f"{_cell_name(cell)} ran past the time limit of {self.timeout} s and ignored the interrupt"
+                    self.km.provisioner.process.kill()
+                    _mark_not_run(cell, stopped)
+                if not stopped and time.monotonic() - started > self.time_budget:
+                    stopped = f"the notebook ran past its time budget of {self.time_budget} s"
+                if stopped:
+                    record.problem(stopped)
+        return self.nb, self.resources
+
+    def preprocess_cell(self, cell: NotebookNode, resources: dict, index: int) -> tuple[NotebookNode, dict]:
+        cell, resources = super().preprocess_cell(cell, resources, index)
+        if any(output.get("ename") == "CellTimeoutError" for output in cell.outputs):
+            problem = f"{_cell_name(cell)} was stopped after {self.timeout} s, the time limit for a cell"
+            record.problem(problem)
+            cell.outputs = [output for output in cell.outputs if output.output_type != "error"]
+            cell.outputs.append(_error("CellTimeout", problem))
+        if index in self._output_bytes and self._output_bytes[index] > self.output_limit * 2**20:
+            note = f"{_cell_name(cell)} printed more than {self.output_limit} MB; the rest of its output was dropped"
+            record.notes.append(note)
+            cell.outputs.append(_note(f"[{note}]"))
+        self._verify(cell)
+        return cell, resources
+
+    def output(self, outs: list, msg: dict, display_id: str | None, cell_index: int) -> NotebookNode | None:
+        size = len(json.dumps(msg.get("content", {}), default=str))
+        self._output_bytes[cell_index] = self._output_bytes.get(cell_index, 0) + size
+        if self._output_bytes[cell_index] > self.output_limit * 2**20 and transport.MARKER not in str(msg.get("content", {}).get("text", "")):
+            return None
+        return super().output(outs, msg, display_id, cell_index)
+
+    def _verify(self, cell: NotebookNode) -> None:
+        """Judge the reports a cell's checks printed, and put the verdicts in place of the reports."""
+        reports, outputs = _take_reports(cell.outputs)
+        if not is_grade(cell):
+            if reports:
+                lines = [self._verdict_line(report.check, [report]) for report in reports]
+                cell.outputs = outputs + [new_output("stream", name="stdout", text="\n".join(lines) + "\n")]
+            else:
+                cell.outputs = outputs
+            return
+        grade_id = cell.metadata.nbgrader["grade_id"]
+        kernel_error = next((output for output in outputs if output.output_type == "error"), None)
+        messages, passed = [], []
+        for hidden in ([False, True] if "hidden=True" in cell.source else [False]):
+            found = [report for report in reports if report.check == grade_id and report.hidden == hidden]
+            message = self._judge(grade_id, found, kernel_error)
+            (messages if message else passed).append(message or self._success(grade_id, hidden))
+            calls = any(o.error is not None and o.error.calls_reference for report in found for o in report.observations or ())
+            if calls and grade_id not in record.calls_reference:
+                record.calls_reference.append(grade_id)
+        cell.outputs = [output for output in outputs if id(output) in _written_here]  # the kernel's own are not trusted
+        if messages:
+            cell.outputs.append(_error("CheckFailed", messages[0]))
+            record.verdicts[grade_id] = messages[0].splitlines()[0]
+        else:
+            cell.outputs.append(new_output("stream", name="stdout", text="\n".join(passed) + "\n"))
+            record.verdicts[grade_id] = ""
+
+    def _judge(self, grade_id: str, found: list[transport.Report], kernel_error: NotebookNode | None) -> str | None:
+        check = getattr(self._checks, grade_id, None)
+        if len(found) == 1 and check is not None:
+            return check.verdict(found[0])
+        if kernel_error is not None and kernel_error.get("ename") in ("CellTimeout", "NotRun"):
+            return kernel_error.evalue
+        if kernel_error is not None:
+            return f"{grade_id}'s test could not run: {kernel_error.ename}: {kernel_error.evalue}"
+        problem = "its check reported more than once" if len(found) > 1 else "its check did not report"
+        record.problem(f"the test cell {grade_id} could not be graded: {problem} (the notebook interfered with it)")
+        return f"{grade_id} could not be graded: {problem}; something in the notebook stopped, replaced or imitated the check."
+
+    def _success(self, grade_id: str, hidden: bool) -> str:
+        count = len(getattr(self._checks, grade_id).cases(hidden))
+        return f"✔ {grade_id}: correct on all {count} {'further hidden ' if hidden else ''}cases."
+
+    def _verdict_line(self, name: str, reports: list[transport.Report]) -> str:
+        check = getattr(self._checks, name, None)
+        message = check.verdict(reports[0]) if check is not None else f"{name}: not a check of this notebook"
+        return message or self._success(name, reports[0].hidden)
+
+    def _death(self, cell: NotebookNode) -> str:
+        code = self.km.provisioner.process.poll() if self.km and self.km.provisioner and self.km.provisioner.process else None
+        if code == 0:
+            cause = "the notebook ended its own kernel (os._exit, exit() or quit())"
+        elif code == -9:
+            cause = "the kernel was killed (it may have run out of memory)"
+        elif code is not None and code < 0:
+            cause = f"the kernel crashed (signal {-code})"
+        else:
+            cause = f"the kernel stopped (exit code {code})"
+        reason = f"{cause} while running {_cell_name(cell)}"
+        _mark_not_run(cell, reason)
+        return reason
+
+
+class RestoringOverwriteCells(OverwriteCells):
+    """nbgrader's OverwriteCells, restoring deleted test cells and noting every repaired locked cell."""
+
+    add_missing_cells = Bool(True, help="Put deleted test cells back (stock nbgrader leaves them out).").tag(config=True)
+
+    def add_missing_grade_cells(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
+        present = {cell.metadata.get("nbgrader", {}).get("grade_id") for cell in nb.cells}
+        nb, resources = super().add_missing_grade_cells(nb, resources)
+        for cell in nb.cells:
+            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+            if grade_id not in present:
+                record.notes.append(f"the test cell {grade_id} was missing; it was put back and run")
+        return nb, resources
+
+    def preprocess_cell(self, cell: NotebookNode, resources: dict, cell_index: int) -> tuple[NotebookNode, dict]:
+        self._as_released = False
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id and is_grade(cell):
+            try:
+                source = self.gradebook.find_source_cell(grade_id, self.notebook_id, self.assignment_id).source
+                self._as_released = _without_hidden_tests(source) == cell.source.strip()
+            except Exception:  # an unknown cell is nbgrader's to report
+                pass
+        return super().preprocess_cell(cell, resources, cell_index)
+
+    def report_change(self, name: str, attr: str, old: Any, new: Any) -> None:
+        if attr == "checksum" and self._as_released:
+            return  # the released test cell lacks its hidden tests; nothing was changed
+        record.notes.append(f"the locked cell {name} had its {attr} changed; the original was restored")
+        super().report_change(name, attr, old, new)
+
+
+def _without_hidden_tests(source: str) -> str:
+    kept, hidden = [], False
+    for line in source.splitlines():
+        if line.strip() == "### BEGIN HIDDEN TESTS":
+            hidden = True
+        elif line.strip() == "### END HIDDEN TESTS":
+            hidden = False
+        elif not hidden:
+            kept.append(line)
+    return "\n".join(kept).strip()
+
+
+def _take_reports(outputs: list[NotebookNode]) -> tuple[list[transport.Report], list[NotebookNode]]:
+    """The reports printed in a cell's output, and its outputs without them (or their 'recorded' lines)."""
+    reports, kept = [], []
+    for output in outputs:
+        if output.output_type != "stream":
+            kept.append(output)
+            continue
+        lines = []
+        for line in output.text.splitlines(keepends=True):
+            if line.startswith(transport.MARKER):
+                try:
+                    reports.append(transport.read_report(line))
+                except ValueError:
+                    lines.append("[an unreadable report was ignored]\n")
+            elif not line.rstrip().endswith(RECORDED):
+                lines.append(line)
+        if lines:
+            output.text = "".join(lines)
+            kept.append(output)
+    return reports, kept
+
+
+def _error(name: str, message: str) -> NotebookNode:
+    """An error output written by the grader."""
+    output = new_output("error", ename=name, evalue=message.splitlines()[0], traceback=["\n".join(render(message))])
+    _written_here.add(id(output))
+    return output
+
+
+def _note(text: str) -> NotebookNode:
+    """A note written by the grader into a cell's output."""
+    output = new_output("stream", name="stderr", text=text + "\n")
+    _written_here.add(id(output))
+    return output
+
+
+def _mark_not_run(cell: NotebookNode, reason: str) -> None:
+    text = f"Not run: {reason}."
+    cell.outputs = [_error("NotRun", text)] if is_grade(cell) else [_note(text)]
+
+
+def _cell_name(cell: NotebookNode) -> str:
+    """How a learner recognises a cell: by its exercise when it has one, else by its first line."""
+    grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
+    if is_grade(cell):
+        return f"the test cell of {grade_id}"
+    if grade_id.endswith("_answer"):
+        return f"your answer cell for {grade_id.removesuffix('_answer')}"
+    first = cell.source.strip().splitlines()[0][:60] if cell.source.strip() else ""
+    return f"the cell starting `{first}`"
