@@ -31,6 +31,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.apps.baseapp import NbGrader, nbgrader_aliases, nbgrader_flags
 from traitlets import Bool, Integer
@@ -39,6 +40,7 @@ from autograder.instructor import reports
 from autograder.instructor.intake import Submission, take_in
 from autograder.instructor.landlock import abi_version
 from autograder.instructor.nbgrader_cli import run_nbgrader
+from autograder.instructor.notebooks import nbgrader_cells
 
 aliases = {
     **nbgrader_aliases,
@@ -123,11 +125,12 @@ class GradeApp(NbGrader):
                 run_nbgrader("generate_assignment", assignment, "--force", "--log-level=ERROR",
                              f"--CourseDirectory.release_directory={release}", cwd=course, capture=True)
         with Gradebook(self.coursedir.db_url) as gradebook:
-            notebooks = gradebook.find_assignment(assignment).notebooks
-            if len(notebooks) != 1:
-                self.fail("%s has %d notebooks; this command grades assignments of one notebook.", assignment, len(notebooks))
-            cells = sorted(notebooks[0].grade_cells, key=lambda cell: cell.id)
-            return notebooks[0].name, [(cell.name, cell.max_score) for cell in cells]
+            notebooks = [notebook.name for notebook in gradebook.find_assignment(assignment).notebooks]
+        if len(notebooks) != 1:
+            self.fail("%s has %d notebooks; this command grades assignments of one notebook.", assignment, len(notebooks))
+        source = nbformat.read(course / self.coursedir.source_directory / assignment / f"{notebooks[0]}.ipynb", as_version=4)
+        cells = nbgrader_cells(source, "grade").values()
+        return notebooks[0], [(cell.metadata.nbgrader["grade_id"], float(cell.metadata.nbgrader["points"])) for cell in cells]
 
     def _worker_settings(self, course: Path, staging: Path) -> dict:
         execute = {

@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 
-def run_nbgrader(*arguments: str, cwd: Path, capture: bool = False) -> subprocess.CompletedProcess:
-    """`nbgrader <arguments>` in course directory `cwd`; raises CalledProcessError if it fails.
+def run_nbgrader(*arguments: str, cwd: Path, capture: bool = False, check: bool = True) -> subprocess.CompletedProcess:
+    """`nbgrader <arguments>` in course directory `cwd`; raises CalledProcessError if it fails (unless `check` is False).
 
     nbgrader runs `alembic` (its database migrations) by name, so the folder of
     this interpreter, where pip put both, goes first on the PATH even when the
@@ -21,7 +21,7 @@ def run_nbgrader(*arguments: str, cwd: Path, capture: bool = False) -> subproces
         [sys.executable, "-m", "nbgrader", *arguments],
         cwd=cwd,
         env=environment,
-        check=True,
+        check=check,
         capture_output=capture,
         text=True,
     )

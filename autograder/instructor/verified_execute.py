@@ -108,6 +108,11 @@ class VerifiedExecute(Execute):
             record.problem(problem)
             cell.outputs = [output for output in cell.outputs if output.output_type != "error"]
             cell.outputs.append(_error("CellTimeout", problem))
+        for output in cell.outputs:
+            if output.get("ename") == "MemoryError":
+                record.problem(f"{_cell_name(cell)} ran out of memory (the limit is {self.km.memory_mb} MB)")
+            elif output.get("ename") == "SystemExit":
+                record.problem(f"{_cell_name(cell)} raised SystemExit (sys.exit() stops the cell, not the grading)")
         if index in self._output_bytes and self._output_bytes[index] > self.output_limit * 2**20:
             note = f"{_cell_name(cell)} printed more than {self.output_limit} MB; the rest of its output was dropped"
             record.notes.append(note)

@@ -45,8 +45,9 @@ _libc = ctypes.CDLL(None, use_errno=True)
 
 
 def become_subreaper() -> None:
-    """Adopt the kernels the zygote forks, so that this process can wait for them (Linux)."""
+    """Adopt the kernels the zygote forks, so that this process can wait for them, and die with its parent (Linux)."""
     _libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
 
 class Zygote:
