@@ -177,3 +177,60 @@ def plot_descent_path(loss: Callable[[np.ndarray], np.ndarray], paths: dict[str,
     ax.legend()
     ax.grid(alpha=0.3)
     return _finish(figure)
+
+
+def plot_decision_boundaries(predict: Callable[[np.ndarray], np.ndarray], sets: dict[str, tuple], title: str = "") -> Figure:
+    """Decision regions of one classifier over several data sets side by side, e.g. {"train": (X, y), "test": (X, y)}."""
+    figure, axes = plt.subplots(1, len(sets), figsize=(5 * len(sets), 4.4), squeeze=False)
+    for ax, (name, (X, y)) in zip(axes[0], sets.items()):
+        plot_decision_boundary(predict, X, y, title=name, ax=ax)
+    if title:
+        figure.suptitle(title)
+    return _finish(figure)
+
+
+def plot_history(history, columns: Sequence[Sequence[str]], title: str = "Training history") -> Figure:
+    """Curves of a training history (a DataFrame or a dict of lists, one row per epoch), one panel per group of columns,
+    e.g. [["loss", "val_loss"], ["accuracy", "val_accuracy"]]."""
+    figure, axes = plt.subplots(1, len(columns), figsize=(5.5 * len(columns), 3.8), squeeze=False)
+    for ax, group in zip(axes[0], columns):
+        for column in group:
+            values = np.asarray(history[column], dtype=float)
+            ax.plot(np.arange(1, len(values) + 1), values, label=column)
+        ax.set(xlabel="epoch", title=" and ".join(group))
+        ax.grid(alpha=0.3)
+        ax.legend()
+    figure.suptitle(title)
+    return _finish(figure)
+
+
+def plot_confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, class_names: Sequence[str]) -> Figure:
+    """How many examples of each true class (rows) were predicted as each class (columns)."""
+    count = len(class_names)
+    matrix = np.zeros((count, count), dtype=int)
+    for true, predicted in zip(np.asarray(y_true), np.asarray(y_pred)):
+        matrix[int(true), int(predicted)] += 1
+    figure, ax = plt.subplots(figsize=(1.3 * count + 2.5, 1.1 * count + 2))
+    ax.imshow(matrix, cmap="Blues")
+    for row in range(count):
+        for column in range(count):
+            dark = matrix[row, column] > matrix.max() / 2
+            ax.text(column, row, str(matrix[row, column]), ha="center", va="center", color="white" if dark else "black")
+    ax.set(xticks=range(count), yticks=range(count), xticklabels=class_names, yticklabels=class_names,
+           xlabel="predicted", ylabel="true", title="Confusion matrix")
+    return _finish(figure)
+
+
+def plot_class_metrics(y_true: np.ndarray, y_pred: np.ndarray, class_names: Sequence[str]) -> Figure:
+    """Precision, recall and F1 of each class, as grouped bars."""
+    from sklearn.metrics import precision_recall_fscore_support
+
+    precision, recall, f1, _ = precision_recall_fscore_support(y_true, y_pred, labels=range(len(class_names)), zero_division=0)
+    figure, ax = plt.subplots(figsize=(2 * len(class_names) + 3, 3.6))
+    positions = np.arange(len(class_names))
+    for offset, (name, values) in zip((-0.27, 0, 0.27), (("precision", precision), ("recall", recall), ("F1", f1))):
+        bars = ax.bar(positions + offset, values, width=0.26, label=name)
+        ax.bar_label(bars, fmt="%.2f", fontsize=7)
+    ax.set(xticks=positions, xticklabels=class_names, ylim=(0, 1.15), title="Per-class precision, recall and F1")
+    ax.legend(loc="lower right", fontsize=8)
+    return _finish(figure)
