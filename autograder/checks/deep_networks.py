@@ -9,6 +9,7 @@ from torch import nn
 from autograder.checks.check import Case, Check, Mistake
 from autograder.checks.compare import FLOAT32, Tolerance
 from autograder.checks.properties import Called, PropertyCheck
+from autograder.checks.progress import progress_view
 from autograder.references import deep_networks as reference
 
 STABLE = (
@@ -329,3 +330,4 @@ make_mlp = PropertyCheck(
 )
 
 EXERCISES = (collapse_linear, sigmoid, tanh, relu, leaky_relu, forward, make_mlp)
+progress = progress_view(EXERCISES)

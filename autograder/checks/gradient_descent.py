@@ -12,6 +12,7 @@ import torch
 from autograder.checks.check import Case, Check, Mistake
 from autograder.checks.compare import FLOAT32, Tolerance
 from autograder.checks.properties import Called, Derived, PropertyCheck, Raw
+from autograder.checks.progress import progress_view
 from autograder.references import gradient_descent as reference
 
 NAMES = ("W1", "b1", "W2", "b2")  # the coefficients, in the order init_coeffs returns them
@@ -541,3 +542,4 @@ train_model = PropertyCheck(
 )
 
 EXERCISES = (numerical_gradient, init_coeffs, calc_preds, calc_loss, update_coeffs, train_model)
+progress = progress_view(EXERCISES)

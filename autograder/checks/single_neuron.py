@@ -9,6 +9,7 @@ from torch import nn
 from autograder.checks.check import Case, Check, Mistake
 from autograder.checks.compare import FLOAT32
 from autograder.checks.properties import Called, PropertyCheck
+from autograder.checks.progress import progress_view
 from autograder.references import single_neuron as reference
 
 
@@ -221,3 +222,4 @@ to_torch_linear = PropertyCheck(
 )
 
 EXERCISES = (linear_unit, flatten_images, to_torch_linear)
+progress = progress_view(EXERCISES)
