@@ -18,7 +18,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from autograder.instructor.fabricate import demo_class, set_up_course, submit
+from autograder.instructor.fabricate import demo_class, register, set_up_course, submit
 
 MADE_BY_DEMO = ".made-by-autograder-demo"
 DEMO_TIMEOUT = 10  # seconds a cell may run: the course's cells need one or two
@@ -38,6 +38,7 @@ def main(argv: list[str] | None = None) -> None:
     materials = set_up_course(root, arguments.assignment)
     (root / MADE_BY_DEMO).touch()
     learners = demo_class()
+    register(root, learners)
     for learner in learners:
         submit(root, materials, learner)
     print(f"Fabricated {len(learners)} submissions:")

@@ -52,6 +52,7 @@ class Learner:
     description: str
     make: Callable[[Materials], Submission]
     filename: str = ""  # the notebook's file name, when not the expected one
+    full_name: str = ""  # "first last", recorded in the gradebook by `register`
 
 
 def set_up_course(root: Path, assignment: str) -> Materials:
@@ -81,6 +82,16 @@ def submit(root: Path, materials: Materials, learner: Learner) -> None:
         path.write_text(submission)
     elif submission is not None:
         nbformat.write(submission, path)
+
+
+def register(root: Path, learners: list[Learner]) -> None:
+    """Record the learners' names in the course's gradebook, as an instructor's class list would."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gradebook:
+        for learner in learners:
+            first, _, last = learner.full_name.partition(" ")
+            gradebook.update_or_create_student(learner.name, first_name=first or None, last_name=last or None)
 
 
 def solved(m: Materials) -> Submission:
@@ -135,19 +146,19 @@ def deletes_test_cell(m: Materials) -> Submission:
 def demo_class() -> list[Learner]:
     """The demo's class: a few right, a few partly done or wrong, and one of each kind of trouble."""
     return [
-        Learner("ada", "correct", "everything right", solved),
-        Learner("grace", "correct", "everything right", solved),
-        Learner("alan", "partial", "only the first exercise done", first_done(1)),
-        Learner("barbara", "wrong", "the second exercise returns None", one_wrong(1)),
-        Learner("edsger", "wrong", "nothing done", untouched),
-        Learner("linus", "broken", "a notebook file that is not valid JSON", lambda m: '{"cells": [{"cell_type": '),
-        Learner("margaret", "broken", "an empty submission folder", lambda m: None),
-        Learner("dennis", "broken", "os._exit() in the last answer", broken_code(-1, "import os\nos._exit(0)")),
-        Learner("ken", "broken", "an endless loop in the second answer", broken_code(1, "while True:\n    pass")),
-        Learner("guido", "broken", "tries to switch its check off", replaces_check),
-        Learner("bjarne", "broken", "calls the reference implementation", calls_reference),
-        Learner("john", "broken", "deleted a test cell (right answers)", deletes_test_cell),
-        Learner("frances", "correct", "right answers, notebook renamed", solved, filename="my work.ipynb"),
+        Learner("ada", "correct", "everything right", solved, full_name="Ada Lovelace"),
+        Learner("grace", "correct", "everything right", solved, full_name="Grace Hopper"),
+        Learner("alan", "partial", "only the first exercise done", first_done(1), full_name="Alan Turing"),
+        Learner("barbara", "wrong", "the second exercise returns None", one_wrong(1), full_name="Barbara Liskov"),
+        Learner("edsger", "wrong", "nothing done", untouched, full_name="Edsger Dijkstra"),
+        Learner("linus", "broken", "a notebook file that is not valid JSON", lambda m: '{"cells": [{"cell_type": ', full_name="Linus Torvalds"),
+        Learner("margaret", "broken", "an empty submission folder", lambda m: None, full_name="Margaret Hamilton"),
+        Learner("dennis", "broken", "os._exit() in the last answer", broken_code(-1, "import os\nos._exit(0)"), full_name="Dennis Ritchie"),
+        Learner("ken", "broken", "an endless loop in the second answer", broken_code(1, "while True:\n    pass"), full_name="Ken Thompson"),
+        Learner("guido", "broken", "tries to switch its check off", replaces_check, full_name="Guido van Rossum"),
+        Learner("bjarne", "broken", "calls the reference implementation", calls_reference, full_name="Bjarne Stroustrup"),
+        Learner("john", "broken", "deleted a test cell (right answers)", deletes_test_cell, full_name="John McCarthy"),
+        Learner("frances", "correct", "right answers, notebook renamed", solved, filename="my work.ipynb", full_name="Frances Allen"),
     ]
 
 

@@ -1,0 +1,51 @@
+"""The instructor's pages in a real browser: nbgrader's Formgrader on the class the grading demo graded.
+
+The demo (`python -m autograder.instructor.demo`) makes and grades a class;
+JupyterLab is then started in that course directory and the Formgrader's
+students page is read in headless Chromium: every learner with the score the
+grade command recorded. A screenshot is saved in tests/artifacts/ui/.
+"""
+
+import json
+import subprocess
+import sys
+
+import pytest
+from selenium.webdriver.common.by import By
+
+from browser import chromium, jupyter_lab, require_chromium, screenshot, wait_for
+
+ASSIGNMENT = "01_single_neuron"
+
+
+@pytest.fixture(scope="module")
+def demo_course(tmp_path_factory):
+    require_chromium()
+    root = tmp_path_factory.mktemp("demo") / "demo-course"
+    finished = subprocess.run(
+        [sys.executable, "-m", "autograder.instructor.demo", "--directory", str(root)], capture_output=True, text=True, timeout=600
+    )
+    assert finished.returncode == 0, finished.stdout[-2000:] + finished.stderr[-2000:]
+    return root
+
+
+def test_the_demo_says_where_the_reports_are(demo_course):
+    assert (demo_course / "reports" / ASSIGNMENT / "exercises.png").exists()
+    assert (demo_course / "feedback" / "barbara" / ASSIGNMENT / f"{ASSIGNMENT}.html").exists()
+
+
+def test_formgrader_shows_every_learner_with_the_recorded_score(demo_course):
+    recorded = {
+        path.stem: json.loads(path.read_text()) for path in (demo_course / "grading" / ASSIGNMENT / "done").glob("*.json")
+    }
+    with jupyter_lab(demo_course) as (url, token), chromium() as driver:
+        driver.get(f"{url}/formgrader/manage_students?token={token}")
+        wait_for(driver, f"document.querySelectorAll('table tbody tr').length >= {len(recorded)}", timeout=60)
+        rows = {}
+        for row in driver.find_elements(By.CSS_SELECTOR, "table tbody tr"):
+            cells = [cell.text for cell in row.find_elements(By.TAG_NAME, "td")]
+            if len(cells) >= 4:
+                rows[cells[1]] = cells[3]
+        screenshot(driver, "07-formgrader-students")
+    for student, result in recorded.items():
+        assert rows[student] == f"{result['score']:g} / {result['max_score']:g}", student
