@@ -49,7 +49,10 @@ def test_known_mistake_fails_with_a_message_that_names_it(check, wrong):
     with pytest.raises(AssertionError) as failure:
         check(wrong.function)
     assert isinstance(failure.value, CheckFailed)
-    assert wrong.says in str(failure.value)
+    message = str(failure.value)
+    assert wrong.says in message
+    assert len(message.splitlines()) <= 24, "a failure is a short block"
+    assert "Traceback" not in message and "autograder/" not in message, "no package internals"
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)

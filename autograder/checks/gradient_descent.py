@@ -430,7 +430,7 @@ SAME_COEFFICIENTS = "the coefficients plain gradient descent reaches"
 
 def _trajectory(properties, case: Case) -> str:
     expected, _ = _plain_descent(properties["starting point"], case)
-    got = [float(loss) for loss in properties["losses"]]
+    got = [float(loss.detach()) if isinstance(loss, torch.Tensor) else float(loss) for loss in properties["losses"]]  # tensors kept with their graph, too
     if len(got) != len(expected):
         return f"{len(got)} losses for {len(expected)} epochs"
     for epoch, (mine, plain) in enumerate(zip(got, expected), start=1):
