@@ -105,7 +105,7 @@ class GradeApp(NbGrader):
             else:
                 results.append(self._record_unusable(course, assignment, notebook, submission, done))
         settings = self._worker_settings(course, staging)
-        with Progress(len(submissions), already=len(results)) as progress:
+        with Progress(len(submissions), already=len(results), unusable=sum(not s.staged for s in submissions)) as progress:
             for result in WorkerPool(course, assignment, settings, self._worker_count(len(pending)), self.log).grade(pending, progress):
                 submission = next(item for item in pending if item.student == result["student"])
                 result.update(fingerprint=_fingerprint(submission), notes=submission.notes + result["notes"])
@@ -276,14 +276,16 @@ class WorkerPool:
 class Progress:
     """A one-line progress bar on a terminal; a line per finished submission elsewhere."""
 
-    def __init__(self, total: int, already: int):
-        self.total, self.done, self.problems = total, already, 0
+    def __init__(self, total: int, already: int, unusable: int = 0):
+        self.total, self.done, self.problems, self.unusable = total, already, 0, unusable
         self.started = time.monotonic()
         self.terminal = sys.stderr.isatty()
 
     def __enter__(self) -> Progress:
-        if self.done:
-            print(f"{self.done} of {self.total} submissions were already graded; grading the rest.", file=sys.stderr)
+        if self.unusable:
+            print(f"{self.unusable} of {self.total} submissions cannot be graded (see the summary).", file=sys.stderr)
+        if self.done > self.unusable:
+            print(f"{self.done - self.unusable} of {self.total} submissions were already graded; grading the rest.", file=sys.stderr)
         return self
 
     def advance(self, student: str, problem: bool) -> None:
