@@ -1,6 +1,10 @@
 """Notebook 06, training with PyTorch."""
 
+from typing import Sequence
+
+import numpy as np
 import torch
+from sklearn.preprocessing import LabelEncoder, StandardScaler
 from torch import nn
 from torch.utils.data import DataLoader
 
@@ -62,3 +66,45 @@ def accuracy(logits: torch.Tensor, y: torch.Tensor) -> float:
     else:
         predicted = logits.argmax(dim=1)
     return (predicted == y.reshape(-1).long()).float().mean().item()
+
+
+def predict_grid(model: nn.Module, grid: np.ndarray, task: str) -> np.ndarray:
+    """The model's prediction at every point of a grid, in evaluation mode and without building a graph.
+
+    Inputs:
+        model: a network mapping (M, D) float32 tensors to (M, 1) outputs ("regression", "binary")
+            or (M, K) class scores ("multiclass"); put in evaluation mode here.
+        grid: (M, D) NumPy array of points (float64, as plots make them).
+        task: "regression", "binary" or "multiclass".
+    Returns:
+        (M,) NumPy array: the model's output for "regression"; the probability of class 1
+        (the sigmoid of the logit) for "binary"; the index of the highest-scoring class (int64)
+        for "multiclass".
+    """
+    model.eval()
+    with torch.no_grad():
+        outputs = model(torch.as_tensor(grid, dtype=torch.float32))
+    if task == "regression":
+        return outputs[:, 0].numpy()
+    if task == "binary":
+        return torch.sigmoid(outputs[:, 0]).numpy()
+    return outputs.argmax(dim=1).numpy()
+
+
+def predict_label(model: nn.Module, scaler: StandardScaler, encoder: LabelEncoder, raw_point: Sequence[float]) -> tuple[str, float]:
+    """Classify one raw example: scale it, run the model, turn its scores into probabilities, decode the label.
+
+    Inputs:
+        model: a classifier mapping (1, D) float32 tensors to (1, K) class scores; put in evaluation mode here.
+        scaler: the StandardScaler fitted on the raw training inputs.
+        encoder: the LabelEncoder fitted on the training labels (class index k is encoder.classes_[k]).
+        raw_point: the D raw input values of one example (a list or a (D,) array), unscaled.
+    Returns:
+        (label, probability): the most probable class's label, as a str, and its softmax probability, as a float.
+    """
+    x = scaler.transform(np.asarray(raw_point, dtype=float).reshape(1, -1))
+    model.eval()
+    with torch.no_grad():
+        probabilities = torch.softmax(model(torch.as_tensor(x, dtype=torch.float32)), dim=1)[0]
+    index = int(probabilities.argmax())
+    return str(encoder.inverse_transform([index])[0]), probabilities[index].item()
