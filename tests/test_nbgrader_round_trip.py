@@ -1,6 +1,6 @@
 """nbgrader's own command line grades every notebook as it should.
 
-In a throw-away course directory (the repository's nbgrader_config.py and a
+In throw-away course directories (the repository's nbgrader_config.py and a
 copy of solutions/), each assignment is released with `nbgrader
 generate_assignment`, submitted by fabricated learners, graded with `nbgrader
 autograde` and exported with `nbgrader export`; the scores are read back from
@@ -13,6 +13,7 @@ import csv
 import inspect
 import re
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 
 import nbformat
 import pytest
@@ -40,6 +41,19 @@ def learner_source(function, name):
     return re.sub(r"^def \w+", f"def {name}", inspect.getsource(function))
 
 
+def grade_in_own_course(root, student, submissions):
+    """Release every assignment in course directory `root`, submit for `student`, autograde, export; the CSV rows."""
+    shutil.copy(REPOSITORY / "nbgrader_config.py", root)
+    shutil.copytree(REPOSITORY / "solutions", root / "solutions")
+    nbgrader(root, "generate_assignment", "*")
+    for assignment, replacements in submissions.items():
+        submit(root, assignment, student, replacements)
+    nbgrader(root, "autograde", "*")
+    nbgrader(root, "export", "--to", str(root / "grades.csv"))
+    with open(root / "grades.csv") as file:
+        return list(csv.DictReader(file))
+
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     """{(assignment, student): (score, max_score)} after grading a fabricated class on every notebook.
@@ -47,25 +61,21 @@ def graded(tmp_path_factory):
     Per assignment: "untouched" submits the released notebook as it is, "solved"
     pastes the solution code into every answer cell, and "one-wrong" does the
     same except for the first exercise, which gets the catalogue's first wrong
-    answer. All assignments share one course directory, so each nbgrader
-    command runs once.
+    answer. Each of the three learners is graded in a course directory of its
+    own, all three at once (nbgrader grades one notebook at a time).
     """
-    root = tmp_path_factory.mktemp("course")
-    shutil.copy(REPOSITORY / "nbgrader_config.py", root)
-    shutil.copytree(REPOSITORY / "solutions", root / "solutions")
-    nbgrader(root, "generate_assignment", "*")
+    classes = {"untouched": {}, "solved": {}, "one-wrong": {}}
     for assignment in ASSIGNMENTS:
         cells = nbgrader_cells(notebook(assignment), "solution")
         solved = {grade_id: solution_code(cell.source) for grade_id, cell in cells.items()}
         first = for_assignment(assignment).EXERCISES[0].name
         wrong = answers(assignment).WRONG[first][0].function
-        submit(root, assignment, "untouched", {})
-        submit(root, assignment, "solved", solved)
-        submit(root, assignment, "one-wrong", solved | {f"{first}_answer": learner_source(wrong, first)})
-    nbgrader(root, "autograde", "*")
-    nbgrader(root, "export", "--to", str(root / "grades.csv"))
-    with open(root / "grades.csv") as file:
-        rows = list(csv.DictReader(file))
+        classes["untouched"][assignment] = {}
+        classes["solved"][assignment] = solved
+        classes["one-wrong"][assignment] = solved | {f"{first}_answer": learner_source(wrong, first)}
+    with ThreadPoolExecutor(len(classes)) as pool:
+        futures = [pool.submit(grade_in_own_course, tmp_path_factory.mktemp(student), student, submissions) for student, submissions in classes.items()]
+        rows = [row for future in futures for row in future.result()]
     return {(row["assignment"], row["student_id"]): (float(row["score"]), float(row["max_score"])) for row in rows}
 
 
