@@ -68,6 +68,9 @@ class Mistake:
     makes: Callable
 
 
+NOT_WRITTEN = "is not written yet"  # how a failure says the function is still the stub
+
+
 class Check:
     """Call with the learner's function: `check.linear_unit(linear_unit)`."""
 
@@ -187,7 +190,7 @@ class Check:
             got = observation(index)
             if got.error is not None and got.error.not_implemented:
                 return (
-                    f"{self.name} is not written yet: it raises NotImplementedError.\n"
+                    f"{self.name} {NOT_WRITTEN}: it raises NotImplementedError.\n"
                     "Hint: replace the line `raise NotImplementedError()` with your code, run that cell, then this one."
                 )
             if got.error is not None and got.error.interrupted:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from autograder.checks import sealed
+from autograder.checks.check import NOT_WRITTEN
 
 PASSED, FAILED, NOT_ATTEMPTED = "passed", "failed", "not attempted"
 _SYMBOLS = {PASSED: "✔", FAILED: "✘", NOT_ATTEMPTED: "·"}
@@ -96,7 +97,7 @@ def _state(check: Any, function: Any) -> Exercise:
         message = check.failure(function, check.cases())
     if message is None:
         return Exercise(check.name, check.points, PASSED, "")
-    if "is not written yet" in message.splitlines()[0]:
+    if NOT_WRITTEN in message.splitlines()[0]:
         return Exercise(check.name, check.points, NOT_ATTEMPTED, "")
     return Exercise(check.name, check.points, FAILED, message.splitlines()[0].rstrip(":"))
 
