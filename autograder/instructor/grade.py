@@ -1,4 +1,4 @@
-"""Grade every submission of an assignment: in parallel, bounded, tamper-proof and resumable.
+"""Grade every submission of an assignment: in parallel, bounded, tamper-proof, fair under load and resumable.
 
     python -m autograder.instructor.grade 01_single_neuron [--workers=2] [--timeout=30] [--memory=1536] [--force]
 
@@ -6,25 +6,32 @@ Run it in an nbgrader course directory (the one with nbgrader_config.py). It
 grades `submitted/<student>/<assignment>/` with nbgrader's own machinery (its
 gradebook, Autograde and GenerateFeedback converters, its export), hardened:
 each submission runs in a fresh, sandboxed kernel forked from a warm process
-(see `warm_kernels`, `kernel_sandbox`), its test cells are judged outside the
-kernel (see `verified_execute`), and several submissions are graded at once.
-It leaves the gradebook filled, feedback HTML for every learner, and under
-`reports/<assignment>/`: grades.csv (nbgrader export), exercises.csv and
-exercises.png (per exercise: mean score, share of full marks, most common
-failures) and summary.txt. It exits 0 whenever grading itself worked, whatever
-the submissions did; each submission with a problem is named in the summary.
+(see `warm_kernels`, `kernel_sandbox`), held to limits that count every
+process it starts (see `containment`, `watchdog`), its test cells are judged
+outside the kernel (see `verified_execute`), and several submissions are
+graded at once. It leaves the gradebook filled, feedback HTML for every
+learner, and under `reports/<assignment>/`: grades.csv (nbgrader export),
+exercises.csv and exercises.png (per exercise: mean score, share of full
+marks, most common failures) and summary.txt.
 
-Interrupted (even with SIGKILL), it can simply be run again: submissions whose
-grades and feedback were completed are recognised and kept, the rest graded.
+A fault of the grader itself (a kernel that does not start, a lost worker, a
+busy gradebook, a machine too busy to give a cell its time) is never a grade:
+the submission is graded again, with growing pauses, up to `--attempts` times;
+if it still fails, it is left without a score (not a zero), named in the
+summary, and the next run grades it. The command exits 0 when every
+submission was graded (whatever the submissions did; each one with a problem
+of its own is named in the summary) and 75 when some were left for the next
+run. Interrupted (even with SIGKILL), it can simply be run again: finished
+submissions are recognised and kept, the rest graded.
 """
 
 from __future__ import annotations
 
 import fcntl
-import html
 import json
 import os
 import selectors
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -34,18 +41,25 @@ from pathlib import Path
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.apps.baseapp import NbGrader, nbgrader_aliases, nbgrader_flags
-from traitlets import Bool, Integer
+from traitlets import Bool, Integer, default
 
-from autograder.instructor import reports
+from autograder.instructor import containment, feedback_pages, reports, scratch
 from autograder.instructor.intake import Submission, take_in
 from autograder.instructor.landlock import abi_version
 from autograder.instructor.nbgrader_cli import run_nbgrader
 from autograder.instructor.notebooks import nbgrader_cells
+from autograder.instructor.verified_execute import VerifiedExecute
+from autograder.instructor.watchdog import Limits
+
+GRADER_FAILED = 75  # the exit code when some submissions were left for the next run (EX_TEMPFAIL)
 
 aliases = {
     **nbgrader_aliases,
     "workers": "GradeApp.workers",
     "memory": "GradeApp.memory_limit",
+    "processes": "GradeApp.process_limit",
+    "disk": "GradeApp.disk_limit",
+    "attempts": "GradeApp.attempts",
     "timeout": "Execute.timeout",
     "time-budget": "VerifiedExecute.time_budget",
     "output-limit": "VerifiedExecute.output_limit",
@@ -66,9 +80,16 @@ class GradeApp(NbGrader):
     flags = flags
 
     workers = Integer(0, help="Submissions graded at once; 0 means one per CPU core.").tag(config=True)
-    memory_limit = Integer(1536, help="Megabytes of memory a submission's kernel may allocate.").tag(config=True)
+    memory_limit = Integer(1536, help="Megabytes a submission's processes may allocate together.").tag(config=True)
+    process_limit = Integer(64, help="Processes and threads a submission may run at once.").tag(config=True)
+    disk_limit = Integer(256, help="Megabytes of files a submission may write.").tag(config=True)
+    attempts = Integer(3, help="Times a submission is tried when the grader itself fails, before it is left for the next run.").tag(config=True)
     require_sandbox = Bool(True, help="Refuse to grade where Landlock cannot confine the kernels.").tag(config=True)
     force = Bool(False, help="Grade again the submissions already graded.").tag(config=True)
+
+    @default("classes")
+    def _classes_default(self) -> list:
+        return [*super()._classes_default(), GradeApp, VerifiedExecute]
 
     def start(self) -> None:
         super().start()
@@ -83,11 +104,17 @@ class GradeApp(NbGrader):
                 fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 self.fail("Another grading run of %s is in progress in this course directory.", assignment)
-            self._grade(course, assignment, state)
+            left = self._grade(course, assignment, state)
+        if left:
+            print(f"{left} submission(s) of {assignment} were not graded because the grader failed; run the command again to grade them.")
+            self.exit(GRADER_FAILED)
 
-    def _grade(self, course: Path, assignment: str, state: Path) -> None:
+    def _grade(self, course: Path, assignment: str, state: Path) -> int:
+        """Grade what is not graded yet; how many submissions the grader failed on."""
         if self.require_sandbox and abi_version() < 1:
             self.fail("Landlock is unavailable, so learners' code could not be confined; use --no-sandbox to grade anyway.")
+        self._announce_containment()
+        scratch.remove_abandoned()
         notebook, exercises = self._register(course, assignment)
         staging = state / "staged"
         submissions = take_in(course, self.coursedir.submitted_directory, assignment, notebook, staging)
@@ -98,20 +125,43 @@ class GradeApp(NbGrader):
         results, pending = [], []
         for submission in submissions:
             previous = _read_json(done / f"{submission.student}.json")
-            if previous and previous.get("fingerprint") == _fingerprint(submission) and not self.force:
+            if previous and previous.get("fingerprint") == _fingerprint(submission) and not previous.get("grader_fault") and not self.force:
                 results.append(previous)
             elif submission.staged:
                 pending.append(submission)
             else:
                 results.append(self._record_unusable(course, assignment, notebook, submission, done))
         settings = self._worker_settings(course, staging)
+        pool = WorkerPool(course, assignment, settings, self._worker_count(len(pending)), self.attempts, self.log)
         with Progress(len(submissions), already=len(results), unusable=sum(not s.staged for s in submissions)) as progress:
-            for result in WorkerPool(course, assignment, settings, self._worker_count(len(pending)), self.log).grade(pending, progress):
+            for result in pool.grade(pending, progress):
                 submission = next(item for item in pending if item.student == result["student"])
                 result.update(fingerprint=_fingerprint(submission), notes=submission.notes + result["notes"])
+                if result["grader_fault"]:
+                    self._record_not_graded(course, assignment, notebook, submission.student)
                 _write_json(done / f"{submission.student}.json", result)
+                shutil.rmtree(staging / submission.student, ignore_errors=True)  # graded: its notebook and feedback remain, no copy
                 results.append(result)
         self._report(course, assignment, exercises, results)
+        return sum(bool(result.get("grader_fault")) for result in results)
+
+    def _announce_containment(self) -> None:
+        """Say which of a submission's limits hold how on this machine, and which do not."""
+        limits = self._limits()
+        self.log.info("Each submission may use %s.", limits.describe())
+        if not containment.namespaces_available():
+            self.log.warning(
+                "User namespaces are unavailable here: a submission's processes are counted by polling (it may pass "
+                "the cap of %d for a moment before it is stopped), it is ended process by process, and only TCP "
+                "networking is blocked (by Landlock).", limits.processes,
+            )
+        if abi_version() < 6:
+            self.log.warning("Landlock ABI %d: kernels are not kept from signalling other processes of this user (ABI 6 and later).", abi_version())
+
+    def _limits(self) -> Limits:
+        budget = self._execute_settings()["time_budget"]
+        seconds = budget * VerifiedExecute.busy_machine_allowance.default_value + 60
+        return Limits(memory_mb=self.memory_limit, processes=self.process_limit, disk_mb=self.disk_limit, seconds=seconds)
 
     def _register(self, course: Path, assignment: str) -> tuple[str, list[tuple[str, float]]]:
         """The assignment's notebook and its exercises (test cells and points), registering it if need be."""
@@ -132,20 +182,20 @@ class GradeApp(NbGrader):
         cells = nbgrader_cells(source, "grade").values()
         return notebooks[0], [(cell.metadata.nbgrader["grade_id"], float(cell.metadata.nbgrader["points"])) for cell in cells]
 
+    def _execute_settings(self) -> dict:
+        """What the workers' VerifiedExecute is configured with, here or in nbgrader_config.py."""
+        settings = {"timeout": 30, "time_budget": 300, "output_limit": 2}
+        settings.update({key: value for key, value in self.config.Execute.items()})
+        settings.update({key: value for key, value in self.config.VerifiedExecute.items()})
+        return settings
+
     def _worker_settings(self, course: Path, staging: Path) -> dict:
-        execute = {
-            name: int(self.config.VerifiedExecute.get(name, self.config.Execute.get(name, default)))
-            for name, default in (("timeout", 30), ("time_budget", 300), ("output_limit", 2))
-        }
-        scratch = Path(tempfile.gettempdir()) / "autograder-kernels"
-        scratch.mkdir(exist_ok=True)
         return {
-            "config": {"VerifiedExecute": execute},
+            "config": {"VerifiedExecute": self._execute_settings()},
             "staged": str(staging.relative_to(course)),
             "db_url": _with_busy_timeout(self.coursedir.db_url),
-            "memory_mb": self.memory_limit,
+            "limits": vars(self._limits()),
             "require_sandbox": self.require_sandbox,
-            "scratch": str(scratch),
         }
 
     def _worker_count(self, pending: int) -> int:
@@ -162,26 +212,30 @@ class GradeApp(NbGrader):
                     grade.auto_score, grade.needs_manual_grade = 0, False
             gradebook.db.commit()
             max_score = recorded.max_score
-        feedback = course / "feedback" / submission.student / assignment
-        feedback.mkdir(parents=True, exist_ok=True)
-        reasons = "".join(f"<li>{html.escape(problem)}</li>" for problem in submission.problems)
-        (feedback / f"{notebook}.html").write_text(
-            f"<html><body><h1>{html.escape(assignment)}: not graded</h1>"
-            f"<p>Your submission could not be graded, so it scores 0 of {max_score:g} points:</p><ul>{reasons}</ul></body></html>"
-        )
+        feedback_pages.write_unusable(course, assignment, notebook, submission.student, submission.problems, max_score)
         result = {
             "student": submission.student, "score": 0.0, "max_score": max_score, "cells": {}, "unusable": True,
             "problems": submission.problems, "notes": submission.notes, "verdicts": {}, "calls_reference": [],
-            "fingerprint": _fingerprint(submission),
+            "grader_fault": "", "fingerprint": _fingerprint(submission),
         }
         _write_json(done / f"{submission.student}.json", result)
         return result
+
+    def _record_not_graded(self, course: Path, assignment: str, notebook: str, student: str) -> None:
+        """Leave a submission the grader failed on without a score (no zero), and tell its learner it will be graded."""
+        with Gradebook(self.coursedir.db_url) as gradebook:
+            try:
+                gradebook.remove_submission(assignment, student)
+            except MissingEntry:
+                pass
+        feedback_pages.write_not_graded_yet(course, assignment, notebook, student)
 
     def _report(self, course: Path, assignment: str, exercises: list[tuple[str, float]], results: list[dict]) -> None:
         folder = course / "reports" / assignment
         folder.mkdir(parents=True, exist_ok=True)
         grades = folder / "grades.csv"
         run_nbgrader("export", "--to", str(grades), "--log-level=ERROR", cwd=course, capture=True)
+        reports.mark_not_graded(grades, assignment, [result["student"] for result in results if result.get("grader_fault")])
         table, picture = reports.write_exercise_report(reports.exercise_rows(results, exercises), folder)
         summary = reports.summary_table(results)
         (folder / "summary.txt").write_text(summary + "\n")
@@ -194,49 +248,70 @@ class GradeApp(NbGrader):
 
 
 class WorkerPool:
-    """Grading workers (see `worker`), fed one submission at a time; a worker that dies is replaced."""
+    """Grading workers (see `worker`), fed one submission at a time; the grader's own faults are retried.
 
-    def __init__(self, course: Path, assignment: str, settings: dict, size: int, log):
-        self.course, self.assignment, self.settings, self.size, self.log = course, assignment, settings, size, log
-        self.deadline = settings["config"].get("VerifiedExecute", {}).get("time_budget", 300) + 120
+    A submission whose grading failed for the grader's reasons (the worker says
+    so, or the worker died or stalled while grading it) is queued again after a
+    pause that doubles each time, up to `attempts` tries; a worker that dies is
+    replaced.
+    """
+
+    def __init__(self, course: Path, assignment: str, settings: dict, size: int, attempts: int, log):
+        self.course, self.assignment, self.settings, self.size, self.attempts, self.log = course, assignment, settings, size, attempts, log
+        budget = settings["config"]["VerifiedExecute"]["time_budget"]
+        self.deadline = budget * VerifiedExecute.busy_machine_allowance.default_value + 180
         self.log_path = course / "grading" / assignment / "workers.log"
 
     def grade(self, submissions: list[Submission], progress: Progress):
-        """Yield a result for every submission, in the order they finish."""
-        queue = list(submissions)
+        """Yield one final result for every submission, in the order they finish."""
+        queue = [(student, 1, 0.0) for student in (submission.student for submission in submissions)]  # (student, attempt, not before)
         selector = selectors.DefaultSelector()
-        busy: dict[subprocess.Popen, tuple[str, float]] = {}
+        busy: dict[subprocess.Popen, tuple[str, int, float]] = {}
+        failed_starts = 0
         with open(self.log_path, "a") as log:
             workers = [self._start(log, selector) for _ in range(self.size if queue else 0)]
             idle = list(workers)
             try:
                 while queue or busy:
-                    while queue and idle:
+                    now = time.monotonic()
+                    for entry in sorted((entry for entry in queue if entry[2] <= now), key=lambda entry: entry[2]):
+                        if not idle:
+                            break
+                        queue.remove(entry)
                         worker = idle.pop()
-                        student = queue.pop(0).student
-                        worker.stdin.write(json.dumps({"student": student}) + "\n")
+                        worker.stdin.write(json.dumps({"student": entry[0]}) + "\n")
                         worker.stdin.flush()
-                        busy[worker] = (student, time.monotonic())
-                    for key, _ in selector.select(timeout=1):
+                        busy[worker] = (entry[0], entry[1], now)
+                    for key, _ in selector.select(timeout=0.5):
                         worker = key.data
                         line = worker.stdout.readline()
-                        if not line:
-                            lost = self._lost(worker, busy, selector, progress, "the grading worker stopped unexpectedly")
-                            if lost:
-                                yield lost
+                        message = json.loads(line) if line else None
+                        if message and "ready" in message:
+                            failed_starts = 0
+                            continue
+                        if message is None:
+                            lost = self._lost(worker, busy, selector, "the grading worker stopped unexpectedly")
+                            failed_starts += lost is None
+                            if failed_starts >= 3:
+                                raise RuntimeError("grading workers stop as soon as they start; see " + str(self.log_path))
                             idle.append(self._start(log, selector))
-                            continue
-                        message = json.loads(line)
-                        if "ready" in message:
-                            continue
-                        busy.pop(worker)
-                        idle.append(worker)
-                        progress.advance(message["student"], bool(message["problems"]))
-                        yield message
-                    for worker, (student, started) in list(busy.items()):
+                            message = lost
+                        else:
+                            student, attempt, _ = busy.pop(worker)
+                            message["attempts"] = attempt
+                            idle.append(worker)
+                        if message:
+                            final = self._settle(message, queue)
+                            if final:
+                                progress.advance(final["student"], bool(final["problems"] or final["grader_fault"]))
+                                yield final
+                    for worker, (student, attempt, started) in list(busy.items()):
                         if time.monotonic() - started > self.deadline:
-                            yield self._lost(worker, busy, selector, progress, f"grading took longer than {self.deadline} s and was stopped")
+                            final = self._settle(self._lost(worker, busy, selector, f"grading took longer than {self.deadline:g} s"), queue)
                             idle.append(self._start(log, selector))
+                            if final:
+                                progress.advance(final["student"], True)
+                                yield final
             finally:
                 for worker in workers + idle + list(busy):
                     if worker.poll() is None:
@@ -246,6 +321,15 @@ class WorkerPool:
                         worker.wait(timeout=10)
                     except subprocess.TimeoutExpired:
                         worker.kill()
+
+    def _settle(self, result: dict, queue: list) -> dict | None:
+        """The final result, or None when the submission is queued again after a fault of the grader."""
+        if not result["grader_fault"] or result["attempts"] >= self.attempts:
+            return result
+        pause = 2 ** (result["attempts"] - 1)
+        self.log.warning("%s: the grader failed (%s); trying again in %d s.", result["student"], result["grader_fault"], pause)
+        queue.append((result["student"], result["attempts"] + 1, time.monotonic() + pause))
+        return None
 
     def _start(self, log, selector) -> subprocess.Popen:
         worker = subprocess.Popen(
@@ -257,10 +341,10 @@ class WorkerPool:
         selector.register(worker.stdout, selectors.EVENT_READ, data=worker)
         return worker
 
-    def _lost(self, worker: subprocess.Popen, busy: dict, selector, progress: Progress, reason: str) -> dict | None:
-        """Stop a worker that failed; the result of the submission it was grading, if any."""
+    def _lost(self, worker: subprocess.Popen, busy: dict, selector, reason: str) -> dict | None:
+        """Stop a worker that failed; a grader-fault result for the submission it was grading, if any."""
         selector.unregister(worker.stdout)
-        student, _ = busy.pop(worker, ("", 0))
+        student, attempt, _ = busy.pop(worker, ("", 0, 0))
         try:
             os.killpg(worker.pid, 9)
         except ProcessLookupError:
@@ -269,8 +353,8 @@ class WorkerPool:
         self.log.error("%s (while grading %s)", reason, student or "nothing")
         if not student:
             return None
-        progress.advance(student, True)
-        return {"student": student, "score": None, "max_score": None, "cells": {}, "problems": [reason], "notes": [], "verdicts": {}, "calls_reference": []}
+        return {"student": student, "score": None, "max_score": None, "cells": {}, "problems": [], "notes": [],
+                "verdicts": {}, "calls_reference": [], "grader_fault": reason, "attempts": attempt}
 
 
 class Progress:

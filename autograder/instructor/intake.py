@@ -19,6 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+from nbgrader.utils import parse_utc
+
+MAX_NOTEBOOK_MB = 100  # a larger file is not read: no notebook of this course comes near it
+MAX_TIMESTAMP_BYTES = 100
 
 
 @dataclass
@@ -43,7 +47,10 @@ def take_in(course: Path, submitted: str, assignment: str, notebook: str, stagin
 
 def _stage(folder: Path, student: str, assignment: str, notebook: str, staging: Path) -> Submission:
     submission = Submission(student)
-    found = sorted(path for path in folder.glob("*.ipynb") if path.is_file())
+    links = sorted(path.name for path in folder.glob("*.ipynb") if path.is_symlink())
+    if links:
+        submission.notes.append(f"{', '.join(links)} ignored: a link, not a file")
+    found = sorted(path for path in folder.glob("*.ipynb") if path.is_file() and not path.is_symlink())
     expected = folder / f"{notebook}.ipynb"
     if expected in found:
         chosen = expected
@@ -62,15 +69,20 @@ def _stage(folder: Path, student: str, assignment: str, notebook: str, staging: 
         held = f"; the folder holds {', '.join(contents[:5])}" if contents else ""
         submission.problems.append(f"no notebook submitted (expected {expected.name}{held})")
         return submission
+    size_mb = chosen.stat().st_size / 2**20
+    if size_mb > MAX_NOTEBOOK_MB:
+        submission.problems.append(f"{chosen.name} is {size_mb:.0f} MB, more than the {MAX_NOTEBOOK_MB} MB a notebook may be")
+        return submission
     try:
         text = chosen.read_text(encoding="utf-8")
         version = json.loads(text).get("nbformat")
         content = nbformat.reads(text, as_version=4)
+        nbformat.validate(content)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        submission.problems.append(f"{chosen.name} is not a valid notebook file ({type(error).__name__}: {error})")
+        submission.problems.append(f"{chosen.name} is not a valid notebook file ({type(error).__name__}: {_first_line(error)})")
         return submission
     except Exception as error:  # nbformat rejects what it cannot read; the reason is the learner's to see
-        submission.problems.append(f"{chosen.name} could not be read as a notebook ({error})")
+        submission.problems.append(f"{chosen.name} could not be read as a notebook ({_first_line(error)})")
         return submission
     if version != 4:
         submission.notes.append(f"{chosen.name} was in notebook format {version}; converted to format 4")
@@ -79,11 +91,30 @@ def _stage(folder: Path, student: str, assignment: str, notebook: str, staging: 
         shutil.rmtree(target)
     target.mkdir(parents=True)
     nbformat.write(content, target / f"{notebook}.ipynb")
-    timestamp = folder / "timestamp.txt"
-    if timestamp.is_file():
-        shutil.copy(timestamp, target / "timestamp.txt")
     digest = hashlib.sha256((target / f"{notebook}.ipynb").read_bytes())
-    if timestamp.is_file():
-        digest.update(timestamp.read_bytes())
+    timestamp = _timestamp(folder / "timestamp.txt", submission)
+    if timestamp:
+        (target / "timestamp.txt").write_text(timestamp)
+        digest.update(timestamp.encode())
     submission.staged, submission.fingerprint = True, digest.hexdigest()
     return submission
+
+
+def _timestamp(path: Path, submission: Submission) -> str:
+    """The submission time nbgrader recorded in timestamp.txt, if it is one it can read; else a note and ''."""
+    if not path.exists():
+        return ""
+    try:
+        if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_TIMESTAMP_BYTES:
+            raise ValueError("not a short text file")
+        text = path.read_text(encoding="utf-8").strip()
+        parse_utc(text)
+    except (OSError, ValueError, OverflowError, UnicodeDecodeError) as error:
+        submission.notes.append(f"timestamp.txt could not be read ({error}); graded without a submission time")
+        return ""
+    return text
+
+
+def _first_line(error: Exception, length: int = 200) -> str:
+    text = (str(error).strip().splitlines() or [type(error).__name__])[0]
+    return text if len(text) <= length else text[: length - 1] + "…"

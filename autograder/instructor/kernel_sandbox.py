@@ -1,16 +1,21 @@
 """The room a learner's kernel runs in: its own folder, its own limits, nothing else.
 
 `enter` is called in a freshly forked process that is about to become a
-kernel. It gives the process a session of its own, caps its memory and file
-sizes, sends its own stray output to a log, and, through Landlock, takes away
-every file it has no business with: it can write only in the submission's
-folder and a private scratch folder, read only the system, the Python
-installation and the helper package (without the sealed references), bind only
-its kernel ports, connect nowhere, and signal no process outside its sandbox.
+kernel (see `containment` for the process tree it is part of). It gives the
+process a session of its own, caps its memory, its file sizes and (in a user
+namespace of its own) the number of processes and threads of the whole
+submission, sends its own stray output to a log, gives up every capability,
+and, through Landlock, takes away every file it has no business with: it can
+write only in its private room (its working folder, home and temporary
+files), read only the system, the Python installation and the helper package
+(without the sealed references), open no network connection and bind no port
+(it talks to the grader over Unix sockets in its room), and signal no process
+outside its sandbox.
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
 import re
 import resource
@@ -29,13 +34,14 @@ DEVICES = ("/dev/null", "/dev/zero", "/dev/random", "/dev/urandom")
 class Sandbox:
     """Everything a kernel's room is made of."""
 
-    folder: str  # the submission's folder: the kernel's working directory, writable
-    private: str  # scratch space (home, temporary files, caches), writable, removed afterwards
+    folder: str  # the kernel's working directory, inside `private`
+    private: str  # the room: working folder, home, temporary files, sockets; writable, removed afterwards
     connection_file: str
     readable: tuple[str, ...]  # what else the kernel may read (see `readable_paths`)
-    ports: tuple[int, ...]  # the kernel's own ports, the only ones it may bind
-    memory_mb: int  # memory the kernel may allocate beyond what it starts with
+    memory_mb: int  # memory one process may allocate beyond what it starts with
     file_size_mb: int  # the largest file it may write
+    processes: int  # processes and threads the whole submission may have (enforced when `isolated`)
+    isolated: bool  # whether the kernel is in user, PID and network namespaces of its own (see `containment`)
     require_landlock: bool  # refuse to start without Landlock rather than run unconfined
 
 
@@ -92,13 +98,13 @@ def enter(sandbox: Sandbox) -> None:
     try:
         landlock.restrict(
             readable=sandbox.readable,
-            writable=[sandbox.folder, sandbox.private, "/dev/null"],
-            bindable_ports=sandbox.ports,
+            writable=[sandbox.private, "/dev/null"],
             listable=listable_directories(Path(__file__).resolve().parents[1]),
         )
     except OSError:
         if sandbox.require_landlock:
             raise
+    _drop_capabilities()
 
 
 def _limit_resources(sandbox: Sandbox) -> None:
@@ -109,6 +115,24 @@ def _limit_resources(sandbox: Sandbox) -> None:
     resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # too large a write fails with an error instead of killing
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    if sandbox.isolated:  # counted in the submission's own user namespace, so it caps the submission as a whole (root is exempt)
+        resource.setrlimit(resource.RLIMIT_NPROC, (sandbox.processes, sandbox.processes))
+
+
+class _CapabilityHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapabilitySets(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
+
+
+def _drop_capabilities() -> None:
+    """Give up every capability (a user namespace grants them all inside it; a grader run as root has them too)."""
+    header = _CapabilityHeader(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3
+    empty = (_CapabilitySets * 2)()
+    if ctypes.CDLL(None, use_errno=True).capset(ctypes.byref(header), empty) != 0:
+        raise OSError(ctypes.get_errno(), "could not drop the kernel's capabilities")
 
 
 def run_kernel(connection_file: str) -> None:
@@ -116,5 +140,5 @@ def run_kernel(connection_file: str) -> None:
     from ipykernel.kernelapp import IPKernelApp
 
     app = IPKernelApp.instance()
-    app.initialize(["-f", connection_file, "--HistoryManager.enabled=False", "--IPKernelApp.quiet=True"])
+    app.initialize(["-f", connection_file, "--transport=ipc", "--HistoryManager.enabled=False", "--IPKernelApp.quiet=True"])
     app.start()

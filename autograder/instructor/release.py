@@ -35,15 +35,19 @@ def solution_notebooks(root: Path = REPOSITORY) -> list[Path]:
     return sorted((root / SOURCE_DIRECTORY).glob("*/*.ipynb"))
 
 
-def release(root: Path = REPOSITORY, release_directory: Path | None = None) -> Path:
-    """Regenerate every assignment of solutions/ into `release_directory` (default: course/)."""
+def release(root: Path = REPOSITORY, release_directory: Path | None = None, register: bool = False) -> Path:
+    """Regenerate every assignment of solutions/ into `release_directory` (default: course/).
+
+    With `register`, the assignments and their cells are also recorded in the
+    course's gradebook, so that stock `nbgrader autograde` can grade them.
+    """
     target = release_directory or root / RELEASE_DIRECTORY
     target.mkdir(parents=True, exist_ok=True)
     for folder in target.iterdir():
         if folder.is_dir() and folder.name not in assignments(root):
             shutil.rmtree(folder)
     run_nbgrader(
-        "generate_assignment", "*", "--force", "--no-db", "--log-level=WARN",
+        "generate_assignment", "*", "--force", *([] if register else ["--no-db"]), "--log-level=WARN",
         f"--CourseDirectory.release_directory={target}",
         cwd=root,
     )
@@ -72,8 +76,8 @@ def main(argv: list[str] | None = None) -> None:
     arguments = parser.parse_args(argv)
     if arguments.run_solutions:
         run_solutions()
-    target = release()
-    print(f"released {len(assignments())} assignments into {target}")
+    target = release(register=True)
+    print(f"released {len(assignments())} assignments into {target}, and registered them in the gradebook")
 
 
 if __name__ == "__main__":

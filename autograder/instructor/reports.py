@@ -71,13 +71,31 @@ def write_exercise_report(rows: list[dict], folder: Path) -> tuple[Path, Path]:
     return table, picture
 
 
+def mark_not_graded(grades: Path, assignment: str, students: list[str]) -> None:
+    """Blank the scores nbgrader's export gives submissions the grader failed on: they are not zero, they are not graded yet."""
+    if not students:
+        return
+    with open(grades, newline="") as file:
+        rows = list(csv.DictReader(file))
+        fields = list(rows[0]) if rows else []
+    for row in rows:
+        if row.get("assignment") == assignment and row.get("student_id") in students:
+            row.update(raw_score="", score="", late_submission_penalty="")
+    with open(grades, "w", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
 def summary_table(results: list[dict]) -> str:
     """A plain-text table: one line per learner with score, status and what went wrong."""
     lines = [f"{'learner':<20} {'score':>11}  {'status':<24} notes", "-" * 100]
     for result in sorted(results, key=lambda result: result["student"]):
         score = "—" if result.get("score") is None else f"{result['score']:g} / {result['max_score']:g}"
         status = _status(result)
-        notes = "; ".join(result.get("problems", []) + result.get("notes", []))
+        fault = result.get("grader_fault")
+        grader = [f"the grader failed ({fault}; {result.get('attempts', 1)} attempts): run the command again"] if fault else []
+        notes = "; ".join(grader + result.get("problems", []) + result.get("notes", []))
         if result.get("calls_reference"):
             notes = f"called the reference implementation in {', '.join(result['calls_reference'])}; " + notes
         lines.append(f"{result['student']:<20} {score:>11}  {status:<24} {notes}".rstrip())
@@ -85,7 +103,11 @@ def summary_table(results: list[dict]) -> str:
 
 
 def _status(result: dict) -> str:
-    if result.get("score") is None or result.get("unusable"):
+    if result.get("grader_fault"):
+        return "NOT GRADED (grader)"
+    if result.get("unusable"):
+        return "unusable, 0 points"
+    if result.get("score") is None:
         return "not graded"
     if result.get("problems") or result.get("calls_reference"):
         return "graded, with problems"

@@ -5,17 +5,19 @@ matplotlib, pandas and scikit-learn (several seconds) before any learner code
 runs. Here each grading worker starts one `Zygote` that pays that once, seals
 the reference implementations of the assignment being graded, and then forks a
 fresh kernel per submission in a fraction of a second. Every kernel is a new
-process of its own, in its own sandbox (see `kernel_sandbox`): forking shares
-the imported libraries, never one learner's state with another's.
+process of its own, in its own sandbox (see `kernel_sandbox`), under an init
+process that keeps everything the submission starts together (see
+`containment`); forking shares the imported libraries, never one learner's
+state with another's.
 
 `WarmKernelManager` is a jupyter_client kernel manager whose kernels come from
 the zygote, so nbclient (and nbgrader's Execute preprocessor on top of it)
-uses them unchanged.
+uses them unchanged. While a kernel runs, a `Watchdog` holds its submission to
+its limits as a whole.
 """
 
 from __future__ import annotations
 
-import ctypes
 import dataclasses
 import gc
 import importlib
@@ -31,7 +33,9 @@ from jupyter_client.connect import KernelConnectionInfo
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 
+from autograder.instructor import containment, faults
 from autograder.instructor.kernel_sandbox import Sandbox, enter, run_kernel
+from autograder.instructor.watchdog import Limits, Watchdog
 
 PRELOADED = (
     "numpy", "pandas", "torch", "torch.nn", "torch.nn.functional", "torch.optim", "torch.utils.data",
@@ -40,50 +44,53 @@ PRELOADED = (
     "IPython", "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell",
     "autograder.checks", "autograder.data", "autograder.plots",
 )
-_PR_SET_PDEATHSIG, _PR_SET_CHILD_SUBREAPER = 1, 36
-_libc = ctypes.CDLL(None, use_errno=True)
 
 
-def become_subreaper() -> None:
-    """Adopt the kernels the zygote forks, so that this process can wait for them, and die with its parent (Linux)."""
-    _libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
-    _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+def become_grading_process() -> None:
+    """Adopt the submissions' init processes, so that this process can wait for them, and die with its parent (Linux)."""
+    containment.become_subreaper()
+    containment.die_with(os.getppid())
 
 
 class Zygote:
     """A warm process, forked early from a grading worker, that forks sandboxed kernels on request."""
 
-    def __init__(self, assignment: str):
+    def __init__(self, assignment: str, isolated: bool):
         requests_read, self._requests = os.pipe()
         self._replies, replies_write = os.pipe()
+        self.lost = False  # set by whoever reaps it
         self.pid = os.fork()
         if self.pid == 0:
             os.close(self._requests)
             os.close(self._replies)
             try:
-                _serve(assignment, requests_read, replies_write)
+                _serve(assignment, isolated, requests_read, replies_write)
             finally:
                 os._exit(0)
         os.close(requests_read)
         os.close(replies_write)
 
-    def fork_kernel(self, sandbox: Sandbox) -> int:
-        """Start a kernel in `sandbox`; its pid, for a kernel this (subreaper) process can wait for."""
+    def fork_kernel(self, sandbox: Sandbox) -> tuple[int, int]:
+        """Start a kernel in `sandbox`: the pids of its init (a child of this subreaper process) and of the kernel."""
         os.write(self._requests, (json.dumps(dataclasses.asdict(sandbox)) + "\n").encode())
         reply = _read_line(self._replies)
         if not reply:
             raise RuntimeError("the warm kernel process has stopped")
-        return int(reply)
+        init, kernel = (int(pid) for pid in reply.split())
+        if not kernel:
+            raise RuntimeError("the kernel process could not be started")
+        return init, kernel
 
     def close(self) -> None:
         os.close(self._requests)
         os.close(self._replies)
-        os.waitpid(self.pid, 0)
+        if not self.lost:
+            os.waitpid(self.pid, 0)
 
 
-def _serve(assignment: str, requests: int, replies: int) -> None:
+def _serve(assignment: str, isolated: bool, requests: int, replies: int) -> None:
     """The zygote: import once, seal the graded references, then fork a kernel per request."""
-    _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    containment.die_with(os.getppid())
     os.environ.update(
         AUTOGRADER_SEALED="1",
         NBGRADER_EXECUTION="autograde",
@@ -98,39 +105,99 @@ def _serve(assignment: str, requests: int, replies: int) -> None:
     gc.collect()
     while line := _read_line(requests):
         sandbox = Sandbox(**{key: tuple(value) if isinstance(value, list) else value for key, value in json.loads(line).items()})
-        os.write(replies, f"{_fork_kernel(sandbox, requests, replies)}\n".encode())
+        try:
+            init, kernel = _fork_submission(sandbox, requests, replies)
+        except (OSError, RuntimeError, ValueError):  # this kernel failed to start; the zygote serves on
+            init = kernel = 0
+        os.write(replies, f"{init} {kernel}\n".encode())
 
 
-def _fork_kernel(sandbox: Sandbox, *inherited: int) -> int:
-    """Fork twice, so that the kernel is adopted by the subreaper worker, and return its pid."""
-    pid_read, pid_write = os.pipe()
+def _fork_submission(sandbox: Sandbox, *inherited: int) -> tuple[int, int]:
+    """Fork the submission's init through a middle process that exits, so that the grading worker adopts it.
+
+    The middle process first enters namespaces of its own when the sandbox is
+    `isolated`: its child, init, is then the first process of a new PID namespace.
+    """
+    pids_read, pids_write = os.pipe()
+    grading_process = os.getppid()
     middle = os.fork()
     if middle == 0:
+        try:
+            os.close(pids_read)
+            for descriptor in inherited:
+                os.close(descriptor)
+            if sandbox.isolated:
+                containment.enter_namespaces()
+            middle_pid = os.getpid()
+            init = os.fork()
+            if init == 0:
+                _become_init(sandbox, pids_write, grading_process, middle_pid)
+            os.write(pids_write, f"{init}\n".encode())
+        finally:
+            os._exit(0)
+    os.close(pids_write)
+    with os.fdopen(pids_read) as pids:
+        init, kernel = int(pids.readline()), int(pids.readline() or 0)
+    os.waitpid(middle, 0)
+    if not kernel:
+        raise RuntimeError("the submission's init process stopped before starting its kernel")
+    return init, kernel
+
+
+def _become_init(sandbox: Sandbox, pids: int, grading_process: int, middle: int) -> None:
+    """Start the kernel, reap whatever the submission leaves behind, and exit as the kernel did."""
+    code = 1
+    try:
+        containment.wait_for_parent(grading_process, previous=middle)
+        containment.die_with(grading_process)
+        containment.become_subreaper()
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, signal.SIG_IGN)
+        init = containment.machine_pid()
         kernel = os.fork()
         if kernel == 0:
-            for descriptor in (*inherited, pid_read, pid_write):
-                os.close(descriptor)
-            _become_kernel(sandbox, parent=os.getppid())
-        os.write(pid_write, f"{kernel}\n".encode())
-        os._exit(0)
-    os.close(pid_write)
-    pid = int(_read_line(pid_read))
-    os.close(pid_read)
-    os.waitpid(middle, 0)
-    return pid
+            os.close(pids)
+            for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+                signal.signal(signum, signal.SIG_DFL)
+            _become_kernel(sandbox, init)
+        os.write(pids, f"{_machine_pid_of_child(init, kernel)}\n".encode())
+        os.close(pids)
+        code = _reap_until(kernel)
+        if not sandbox.isolated:
+            containment.end_descendants(init)
+    finally:
+        os._exit(code)
 
 
-def _become_kernel(sandbox: Sandbox, parent: int) -> None:
+def _reap_until(kernel: int) -> int:
+    """Reap children until the kernel exits; its exit code, or 128 + the signal that killed it."""
+    while True:
+        try:
+            pid, status = os.wait()
+        except ChildProcessError:
+            return 1
+        if pid == kernel:
+            code = os.waitstatus_to_exitcode(status)
+            return code if code >= 0 else 128 - code
+
+
+def _become_kernel(sandbox: Sandbox, init: int) -> None:
     try:
-        while os.getppid() == parent:  # wait until the subreaper worker has adopted this process
-            os.sched_yield()
-        _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        if os.getppid() == 1:
-            os._exit(1)
+        containment.die_with(init)
         enter(sandbox)
         run_kernel(sandbox.connection_file)
     finally:
         os._exit(0)
+
+
+def _machine_pid_of_child(parent: int, local_pid: int) -> int:
+    """The machine-wide pid of the child that `parent` (this process) knows as `local_pid`."""
+    for child in containment.children_table().get(parent, []):
+        status = Path(f"/proc/{child}/status").read_text()
+        numbers = next(line.split()[1:] for line in status.splitlines() if line.startswith("NSpid:"))
+        if int(numbers[-1]) == local_pid:
+            return child
+    raise RuntimeError("the kernel process could not be found")
 
 
 def _read_line(descriptor: int) -> str:
@@ -144,10 +211,14 @@ def _read_line(descriptor: int) -> str:
 
 
 class ForkedKernel:
-    """The few things jupyter_client asks of a kernel process, for a kernel forked by the zygote."""
+    """The few things jupyter_client asks of a kernel process, for a submission forked by the zygote.
 
-    def __init__(self, pid: int):
-        self.pid = pid
+    The process jupyter_client waits for is the submission's init, which exits
+    as its kernel did; signals go to the kernel; killing kills the submission.
+    """
+
+    def __init__(self, init: int, kernel: int, isolated: bool):
+        self.pid, self.kernel, self.isolated = init, kernel, isolated
         self.returncode: int | None = None
         self.stdin = self.stdout = self.stderr = None
 
@@ -159,66 +230,138 @@ class ForkedKernel:
                 self.returncode = -1
                 return self.returncode
             if pid:
-                self.returncode = os.waitstatus_to_exitcode(status)
+                self.returncode = _kernel_code(status)
         return self.returncode
 
     def wait(self) -> int | None:
         if self.returncode is None:
             try:
-                self.returncode = os.waitstatus_to_exitcode(os.waitpid(self.pid, 0)[1])
+                self.returncode = _kernel_code(os.waitpid(self.pid, 0)[1])
             except ChildProcessError:
                 self.returncode = -1
         return self.returncode
 
     def send_signal(self, signum: int) -> None:
-        if self.poll() is None:
-            os.kill(self.pid, signum)
+        if signum == signal.SIGKILL:
+            self.kill()
+        elif self.poll() is None:
+            try:
+                os.killpg(self.kernel, signum)
+            except ProcessLookupError:
+                pass
 
     def kill(self) -> None:
-        self.send_signal(signal.SIGKILL)
+        if self.poll() is None:
+            containment.end(self.pid, self.isolated)
 
     def terminate(self) -> None:
-        self.send_signal(signal.SIGTERM)
+        self.kill()
+
+
+def _kernel_code(status: int) -> int:
+    """The kernel's exit code from its init's: negative for a signal, as subprocess reports it."""
+    code = os.waitstatus_to_exitcode(status)
+    return -(code - 128) if code > 128 else code
 
 
 class WarmProvisioner(LocalProvisioner):
-    """A provisioner whose kernels the zygote forks, each in its sandbox."""
+    """A provisioner whose kernels the zygote forks, each in its sandbox, watched by a `Watchdog`."""
 
     async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> KernelConnectionInfo:
         manager: WarmKernelManager = self.parent
-        info = manager.get_connection_info()
+        fault = faults.take("kernel_start")
+        if fault == "fail":
+            raise RuntimeError("the kernel did not start (a fault injected for testing)")
+        try:
+            init, kernel = self._fork(manager, Path(kwargs.get("cwd") or os.getcwd()))
+        except BaseException:
+            manager.end_submission()
+            raise
+        if fault == "hang":
+            os.kill(kernel, signal.SIGSTOP)  # alive, and never answering
+        return self.connection_info
+
+    def _fork(self, manager: WarmKernelManager, folder: Path) -> tuple[int, int]:
+        work = Path(manager.room, "work")
+        _copy_supporting_files(folder, work)
         sandbox = Sandbox(
-            folder=str(Path(kwargs.get("cwd") or os.getcwd()).resolve()),
-            private=manager.private,
+            folder=str(work),
+            private=manager.room,
             connection_file=manager.connection_file,
             readable=manager.readable,
-            ports=tuple(int(info[name]) for name in ("shell_port", "iopub_port", "stdin_port", "hb_port", "control_port")),
-            memory_mb=manager.memory_mb,
-            file_size_mb=manager.file_size_mb,
+            memory_mb=manager.limits.memory_mb,
+            file_size_mb=min(manager.file_size_mb, manager.limits.disk_mb),
+            processes=manager.limits.processes,
+            isolated=manager.isolated,
             require_landlock=manager.require_landlock,
         )
-        self.process = ForkedKernel(manager.zygote.fork_kernel(sandbox))
-        self.pid = self.pgid = self.process.pid
-        return self.connection_info
+        init, kernel = manager.zygote.fork_kernel(sandbox)
+        self.process = ForkedKernel(init, kernel, manager.isolated)
+        self.pid, self.pgid = init, kernel
+        manager.watchdog = Watchdog(init, [manager.room], manager.limits, manager.isolated)
+        manager.watchdog.start()
+        return init, kernel
+
+    async def send_signal(self, signum: int) -> None:
+        if self.process:
+            self.process.send_signal(signum)
+
+    async def kill(self, restart: bool = False) -> None:
+        if self.process:
+            self.process.kill()
+
+    async def terminate(self, restart: bool = False) -> None:
+        if self.process:
+            self.process.terminate()
 
     async def cleanup(self, restart: bool = False) -> None:
         await super().cleanup(restart)
         if not restart:
-            shutil.rmtree(self.parent.private, ignore_errors=True)
+            self.parent.end_submission()
+
+
+def _copy_supporting_files(folder: Path, work: Path) -> None:
+    """Give the kernel's working folder the assignment's files beside the notebook (data, helpers), not the notebooks."""
+    work.mkdir()
+    for path in folder.rglob("*"):
+        if path.is_file() and path.suffix != ".ipynb":
+            target = work / path.relative_to(folder)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(path, target)
 
 
 class WarmKernelManager(AsyncKernelManager):
-    """A kernel manager for warm, sandboxed kernels. The grading worker sets the class attributes."""
+    """A kernel manager for warm, sandboxed, watched kernels. The grading worker sets the class attributes."""
 
     zygote: Zygote
     readable: tuple[str, ...] = ()
-    memory_mb: int = 1536
+    limits: Limits = Limits()
     file_size_mb: int = 64
+    isolated: bool = False
     require_landlock: bool = True
     scratch: str = tempfile.gettempdir()
+    watchdog: Watchdog | None = None
 
     async def _async_pre_start_kernel(self, **kw: Any):
-        self.private = tempfile.mkdtemp(prefix="kernel-", dir=self.scratch)
-        self.connection_file = os.path.join(self.private, "connection.json")
+        self.transport = "ipc"
+        self.room = tempfile.mkdtemp(prefix="kernel-", dir=self.scratch)
+        self.connection_file = os.path.join(self.room, "connection.json")
         self.provisioner = WarmProvisioner(kernel_id=self.kernel_id or "warm", kernel_spec=self.kernel_spec, parent=self)
         return await super()._async_pre_start_kernel(**kw)
+
+    @property
+    def breach(self) -> str | None:
+        """Why the watchdog ended the submission, if it did."""
+        return self.watchdog.breach if self.watchdog else None
+
+    def end_submission(self) -> None:
+        """Stop watching, end every process the submission left, and remove its room."""
+        try:
+            if self.watchdog:
+                self.watchdog.stop()
+            process = self.provisioner.process if self.provisioner else None
+            if process is not None:
+                process.kill()
+                process.wait()
+        finally:
+            shutil.rmtree(self.room, ignore_errors=True)
