@@ -70,8 +70,8 @@ builtins.abs = lambda value: 0
 
 WRITES_OUTSIDE = """
 import pathlib
-attempts = {}
-course = pathlib.Path.cwd().parents[2]
+attempts = {{}}
+course = pathlib.Path({course!r})
 for path in [course / "gradebook.db", course / "submitted" / "ada" / "01_single_neuron" / "01_single_neuron.ipynb",
              course / "solutions" / "01_single_neuron" / "01_single_neuron.ipynb", course / "course" / "01_single_neuron" / "01_single_neuron.ipynb",
              course / "hacked.txt"]:
@@ -85,7 +85,7 @@ try:
 except OSError as error:
     stolen = type(error).__name__
 pathlib.Path("mine.txt").write_text("a file in my own folder is fine")
-print("ATTEMPTS", attempts, "STOLEN", stolen[:40])
+print("ATTEMPTS", attempts, "STOLEN", stolen[:40], "MINE", pathlib.Path("mine.txt").read_text())
 """
 
 CLASS = [
@@ -109,7 +109,6 @@ CLASS = [
     Learner("redefines", "broken", "redefines comparisons", wrong("linear_unit", REDEFINES_COMPARISONS)),
     Learner("calls_reference", "broken", "calls the reference", lambda m: with_answers(
         m.released, m.answers(flatten_images="from autograder.references.single_neuron import flatten_images"))),
-    Learner("writes", "broken", "writes outside its folder", at_top_of("linear_unit", WRITES_OUTSIDE)),
     Learner("broken_json", "broken", "not JSON", lambda m: '{"cells": [ {"cell_type": '),
     Learner("empty", "broken", "empty folder", lambda m: None),
     Learner("renamed", "correct", "renamed notebook", solved, filename="homework.ipynb"),
@@ -127,6 +126,7 @@ def graded(tmp_path_factory):
     materials = set_up_course(root, ASSIGNMENT)
     for learner in CLASS:
         submit(root, materials, learner)
+    submit(root, materials, Learner("writes", "broken", "writes outside its folder", at_top_of("linear_unit", WRITES_OUTSIDE.format(course=str(root)))))
     submit(root, materials, Learner("extra", "correct", "an extra notebook", lambda m: solved(m)))
     submit(root, materials, Learner("extra", "correct", "an extra notebook", untouched, filename="draft.ipynb"))
     submit(root, materials, Learner("two_others", "broken", "two other notebooks", solved, filename="a.ipynb"))
@@ -157,7 +157,7 @@ def reasons(graded, student):
 def test_grading_succeeds_and_summarises_every_learner(graded):
     finished = graded["finished"]
     assert finished.returncode == 0, finished.stderr[-3000:]
-    names = [learner.name for learner in CLASS] + ["extra", "two_others"]
+    names = [learner.name for learner in CLASS] + ["writes", "extra", "two_others"]
     assert sorted(graded["results"]) == sorted(names)
     for name in names:
         assert f"\n{name} " in finished.stdout
@@ -221,7 +221,8 @@ def test_no_submission_writes_or_reads_outside_its_folder(graded):
     notebook = nbformat.read(root / "autograded" / "writes" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
     printed = "".join(output.get("text", "") for cell in notebook.cells for output in cell.get("outputs", []))
     assert "'written'" not in printed and "STOLEN PermissionError" in printed
-    assert (root / "autograded" / "writes" / ASSIGNMENT / "mine.txt").exists()
+    assert "MINE a file in my own folder is fine" in printed
+    assert not (root / "autograded" / "writes" / ASSIGNMENT / "mine.txt").exists(), "what a submission writes is discarded"
     with sqlite3.connect(root / "gradebook.db") as gradebook:
         assert gradebook.execute("pragma integrity_check").fetchone() == ("ok",)
 
