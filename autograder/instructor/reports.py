@@ -73,8 +73,9 @@ def exercise_figure(rows: list[dict], whole_text_in: str = "exercises.csv") -> F
     """Bars of mean score and full marks per exercise, with its most common failures beside them.
 
     Every text stays inside the figure: long failures are wrapped, then shortened
-    with an ellipsis (the column's heading then says where they are whole), and
-    the figure is made as wide as its widest text.
+    with an ellipsis (the column's heading then says where they are whole); the
+    layout makes room for the widest label and failure, and the figure widens
+    where the bars would otherwise be left narrower than 4 inches.
     """
     blocks = [_failure_block(row["common_failures"]) for row in rows]
     shortened = any(cut for _, cut in blocks)
@@ -85,7 +86,7 @@ def exercise_figure(rows: list[dict], whole_text_in: str = "exercises.csv") -> F
               height=0.4, label="mean score (share of the points)")
     bars.barh([p + 0.2 for p in positions], [row["full_marks_share"] for row in rows], height=0.4, label="share of learners with full marks")
     bars.set_yticks(positions, [_exercise_label(row) for row in rows], multialignment="right")
-    bars.set(xlim=(0, 1), ylim=(len(rows) - 0.5, -0.5), xlabel="share")
+    bars.set(xlim=(0, 1), ylim=(max(len(rows), 1) - 0.5, -0.5), xlabel="share")
     bars.set_title("How the class did on each exercise", loc="left")
     failures = bars.twinx()
     failures.set_ylim(bars.get_ylim())
