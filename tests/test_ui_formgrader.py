@@ -47,8 +47,9 @@ def instructor(demo_course):
 def test_the_instructors_jupyterlab_has_nbgrader_instructor_tools(instructor):
     driver, url, token = instructor
     driver.get(f"{url}/lab?token={token}")
-    wait_for(driver, "window.jupyterapp && window.jupyterapp.shell.currentWidget !== undefined && document.querySelector('.lm-MenuBar-item')", timeout=90)
-    wait_for(driver, "document.querySelector('.jp-SideBar.jp-mod-right .lm-TabBar-tab')", timeout=30)
+    wait_for(driver, "!!window.jupyterapp", timeout=90)
+    driver.set_script_timeout(90)
+    driver.execute_async_script("window.jupyterapp.restored.then(() => arguments[arguments.length - 1](true));")
     assert "Create Assignment" in right_sidebar_tabs(driver)
     assert {"Assignment List", "Course List", "Formgrader", "Create assignment"} <= set(nbgrader_menu(driver))
     screenshot(driver, "08-instructor-lab")
