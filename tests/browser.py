@@ -1,9 +1,10 @@
 """JupyterLab in a real (headless) Chromium, for the UI tests.
 
-`jupyter_lab` starts JupyterLab the way the README tells a learner to (on
-127.0.0.1, a free port, a token) in a folder of the caller's choosing;
-`chromium` drives Debian's Chromium through its packaged chromedriver, started
-with the flags this closed network needs. Waits poll the page's own signals
+`jupyter_lab` starts JupyterLab the way the README tells a learner (with the
+configuration in learner-lab/) or an instructor to, on 127.0.0.1, a free port
+and a token, in a folder of the caller's choosing; `chromium` drives Debian's
+Chromium through its packaged chromedriver, started with the flags this closed
+network needs. Waits poll the page's own signals
 (the kernel's status, an output appearing), never fixed sleeps. Every UI test
 saves its screenshots in tests/artifacts/ui/.
 """
@@ -25,6 +26,7 @@ import pytest
 
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts" / "ui"
+LEARNER_LAB = Path(__file__).resolve().parents[1] / "learner-lab"  # the README's learner command: JUPYTER_CONFIG_PATH=...
 INSTALL = "apt-get install chromium chromium-driver (see the README)"
 
 
@@ -42,8 +44,8 @@ def free_port() -> int:
 
 
 @contextmanager
-def jupyter_lab(root: Path):
-    """A JupyterLab server on `root`; yields its base URL and token."""
+def jupyter_lab(root: Path, learner: bool = False):
+    """A JupyterLab server on `root`, a learner's (no instructor tools) or an instructor's; yields its base URL and token."""
     port, token = free_port(), "ui-test-token"
     settings = Path(tempfile.mkdtemp(prefix="lab-settings-"))
     news = settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
@@ -59,6 +61,8 @@ def jupyter_lab(root: Path):
     if os.geteuid() == 0:
         command.append("--allow-root")
     environment = {**os.environ, "JUPYTERLAB_SETTINGS_DIR": str(settings), "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    if learner:
+        environment["JUPYTER_CONFIG_PATH"] = str(LEARNER_LAB)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     log = open(ARTIFACTS.parent / f"jupyterlab-{port}.log", "w")
     server = subprocess.Popen(command, cwd=root, stdout=log, stderr=subprocess.STDOUT, env=environment)
@@ -119,6 +123,33 @@ def wait_for(driver, script: str, timeout: float = 60, message: str = "") -> obj
         if time.monotonic() > deadline:
             raise TimeoutError(message or f"the page never satisfied: {script}")
         time.sleep(0.2)
+
+
+def nbgrader_menu(driver) -> list[str]:
+    """The entries JupyterLab's Nbgrader menu shows, read from the menu opened with a click (and closed again)."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    next(item for item in driver.find_elements(By.CSS_SELECTOR, ".lm-MenuBar-item") if item.text == "Nbgrader").click()
+    entries = wait_for(
+        driver,
+        "(() => { const shown = Array.from(document.querySelectorAll('.lm-Menu .lm-Menu-item'))"
+        ".filter(item => getComputedStyle(item).display !== 'none').map(item => item.innerText.trim());"
+        " return shown.length && shown; })()",
+        timeout=10, message="the Nbgrader menu did not open",
+    )
+    ActionChains(driver).send_keys(Keys.ESCAPE).perform()
+    wait_for(driver, "!document.querySelector('.lm-Menu')", timeout=10, message="the Nbgrader menu did not close")
+    return entries
+
+
+def right_sidebar_tabs(driver) -> list[str]:
+    """The tabs of JupyterLab's right sidebar, by their label or, for an icon, its tooltip."""
+    return driver.execute_script(
+        "return Array.from(document.querySelectorAll('.jp-SideBar.jp-mod-right .lm-TabBar-tab'))"
+        ".map(tab => tab.innerText.trim() || tab.getAttribute('title'));"
+    )
 
 
 def screenshot(driver, name: str) -> Path:

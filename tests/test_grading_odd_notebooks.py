@@ -10,14 +10,12 @@ notebook missing a required field, or a link instead of a file.
 """
 
 import copy
-import subprocess
-import sys
 
 import nbformat
 import pytest
 
-from autograder.instructor.fabricate import Learner, solved, set_up_course, submit
-from autograder.instructor.notebooks import nbgrader_cells
+from autograder.instructor.fabricate import Learner, set_up_course, solved, submit
+from grading import grade, summary
 
 ASSIGNMENT = "01_single_neuron"
 
@@ -112,19 +110,15 @@ def graded(tmp_path_factory):
         submit(root, materials, learner)
     (root / "submitted" / "bad_time" / ASSIGNMENT / "timestamp.txt").write_text("the day before the deadline, honest")
     (root / "submitted" / "linked" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").symlink_to(root / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
-    finished = subprocess.run(
-        [sys.executable, "-m", "autograder.instructor.grade", ASSIGNMENT, "--workers=2"],
-        cwd=root, capture_output=True, text=True, timeout=900,
-    )
-    lines = {line.split()[0]: line for line in finished.stdout.splitlines() if line.split() and line.split()[0] in {l.name for l in CLASS}}
-    return finished, lines
+    finished = grade(root, ASSIGNMENT, "--workers=2")
+    return finished, summary(finished.stdout)
 
 
 def test_every_odd_notebook_is_graded(graded):
-    finished, lines = graded
+    finished, rows = graded
     assert finished.returncode == 0, finished.stdout[-3000:] + finished.stderr[-3000:]
-    assert sorted(lines) == sorted(learner.name for learner in CLASS)
-    assert not any("NOT GRADED" in line for line in lines.values())
+    assert sorted(rows) == sorted(learner.name for learner in CLASS)
+    assert not any("NOT GRADED" in row["status"] for row in rows.values())
 
 
 @pytest.mark.parametrize(
@@ -142,18 +136,18 @@ def test_every_odd_notebook_is_graded(graded):
     ],
 )
 def test_each_learner_gets_what_their_answers_earn(graded, student, score, note):
-    _, lines = graded
-    assert lines[student].split()[1:4] == [score, "/", "5"], lines[student]
-    assert note in lines[student]
+    _, rows = graded
+    assert rows[student]["score"] == f"{score} / 5", rows[student]
+    assert note in rows[student]["notes"]
 
 
 def test_a_notebook_that_is_not_valid_is_unusable_with_the_reason(graded):
-    _, lines = graded
-    assert lines["no_minor"].split()[1:4] == ["0", "/", "5"]
-    assert "could not be read as a notebook" in lines["no_minor"] and "nbformat_minor" in lines["no_minor"]
+    _, rows = graded
+    assert rows["no_minor"]["score"] == "0 / 5" and rows["no_minor"]["status"] == "unusable, 0 points"
+    assert "could not be read as a notebook" in rows["no_minor"]["notes"] and "nbformat_minor" in rows["no_minor"]["notes"]
 
 
 def test_a_link_is_not_followed(graded):
-    _, lines = graded
-    assert "01_single_neuron.ipynb ignored: a link, not a file" in lines["linked"]
-    assert "graded as 01_single_neuron.ipynb" in lines["linked"], "the draft, the only real file, is graded"
+    _, rows = graded
+    assert "01_single_neuron.ipynb ignored: a link, not a file" in rows["linked"]["notes"]
+    assert "graded as 01_single_neuron.ipynb" in rows["linked"]["notes"], "the draft, the only real file, is graded"

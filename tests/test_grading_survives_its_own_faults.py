@@ -12,13 +12,12 @@ import csv
 import json
 import os
 import sqlite3
-import subprocess
-import sys
 
 import pytest
 
 from autograder.instructor.fabricate import Learner, one_wrong, set_up_course, solved, submit, untouched
 from autograder.instructor.faults import PLAN
+from grading import grade, summary
 
 ASSIGNMENT = "01_single_neuron"
 CLASS = [
@@ -30,11 +29,8 @@ CLASS = [
 EXPECTED = {"ada": 5.0, "bea": 0.0, "cy": 4.0, "dee": 5.0}
 
 
-def grade(root, plan_path, *options):
-    return subprocess.run(
-        [sys.executable, "-m", "autograder.instructor.grade", ASSIGNMENT, "--VerifiedExecute.startup_timeout=5", *options],
-        cwd=root, capture_output=True, text=True, timeout=900, env={**os.environ, PLAN: str(plan_path)},
-    )
+def grade_with_faults(root, plan_path, *options):
+    return grade(root, ASSIGNMENT, "--VerifiedExecute.startup_timeout=5", *options, env={**os.environ, PLAN: str(plan_path)})
 
 
 def scores(root):
@@ -54,7 +50,7 @@ def disturbed(tmp_path_factory):
         submit(root, materials, learner)
     plan = root.parent / "plan.json"
     plan.write_text(json.dumps({"kernel_start": ["fail", "hang", "fail"], "worker": ["pass", "die"], "gradebook": ["pass", "pass", "locked"]}))
-    finished = grade(root, plan, "--workers=2")
+    finished = grade_with_faults(root, plan, "--workers=2")
     return root, plan, finished
 
 
@@ -67,9 +63,10 @@ def test_a_class_graded_through_the_graders_faults_gets_the_undisturbed_scores(d
     root, _, finished = disturbed
     assert finished.returncode == 0, finished.stdout[-2000:] + finished.stderr[-2000:]
     assert scores(root) == EXPECTED
+    rows = summary(finished.stdout)
     for learner in CLASS:
         assert (root / "feedback" / learner.name / ASSIGNMENT / f"{ASSIGNMENT}.html").exists()
-        assert "NOT GRADED" not in next(line for line in finished.stdout.splitlines() if line.startswith(learner.name + " "))
+        assert rows[learner.name]["status"] == "graded"
     assert "trying again" in finished.stderr
 
 
@@ -80,19 +77,20 @@ def abandoned(tmp_path_factory):
     submit(root, materials, CLASS[0])
     plan = root.parent / "plan.json"
     plan.write_text(json.dumps({"kernel_start": ["fail", "hang", "fail"]}))
-    first = grade(root, plan, "--workers=1", "--attempts=3")
+    first = grade_with_faults(root, plan, "--workers=1", "--attempts=3")
     ungraded_scores = scores(root)
     grades = list(csv.DictReader(open(root / "reports" / ASSIGNMENT / "grades.csv")))
     page = (root / "feedback" / "ada" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
-    second = grade(root, plan, "--workers=1")
+    second = grade_with_faults(root, plan, "--workers=1")
     return {"root": root, "first": first, "ungraded_scores": ungraded_scores, "grades": grades, "page": page, "second": second}
 
 
 def test_a_submission_the_grader_keeps_failing_on_is_left_without_a_score(abandoned):
     first = abandoned["first"]
     assert first.returncode == 75
-    line = next(line for line in first.stdout.splitlines() if line.startswith("ada "))
-    assert "NOT GRADED (grader)" in line and "3 attempts" in line and "run the command again" in line
+    row = summary(first.stdout)["ada"]
+    assert row["score"] == "—" and row["status"] == "NOT GRADED (grader)"
+    assert "3 attempts" in row["notes"] and "run the command again" in row["notes"]
     assert abandoned["ungraded_scores"] == {}, "no score and no zero in the gradebook"
     assert [row["score"] for row in abandoned["grades"] if row["student_id"] == "ada"] == [""]
     assert "not graded yet" in abandoned["page"] and "nothing in your work caused it" in abandoned["page"]

@@ -18,6 +18,7 @@ import time
 import pytest
 
 from autograder.instructor.fabricate import Learner, broken_code, first_done, one_wrong, set_up_course, solved, submit, untouched
+from grading import grade, summary
 
 ASSIGNMENT = "01_single_neuron"
 CLASS = [
@@ -44,14 +45,10 @@ def slow_but_right():
     return Learner("slow", "correct", "right, after 2.5 s of computing", broken_code(1, computing_for(2.5)))
 
 
-def grade(root):
-    finished = subprocess.run(
-        [sys.executable, "-m", "autograder.instructor.grade", ASSIGNMENT, "--workers=2", "--timeout=5"],
-        cwd=root, capture_output=True, text=True, timeout=1500,
-    )
+def graded_class(root):
+    finished = grade(root, ASSIGNMENT, "--workers=2", "--timeout=5")
     assert finished.returncode == 0, finished.stdout[-2000:] + finished.stderr[-2000:]
-    return {line.split()[0]: line.split(None, 1)[1] for line in finished.stdout.splitlines()
-            if line.split() and line.split()[0] in {learner.name for learner in CLASS} | {"slow"}}
+    return summary(finished.stdout)
 
 
 @pytest.fixture(scope="module")
@@ -62,10 +59,10 @@ def both(tmp_path_factory):
         submit(idle, materials, learner)
     busy = tmp_path_factory.mktemp("busy")
     shutil.copytree(idle, busy, dirs_exist_ok=True)
-    alone = grade(idle)
+    alone = graded_class(idle)
     hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(2 * (os.cpu_count() or 1))]
     try:
-        loaded = grade(busy)
+        loaded = graded_class(busy)
     finally:
         for hog in hogs:
             hog.kill()
@@ -75,8 +72,8 @@ def both(tmp_path_factory):
 
 def test_every_score_and_reason_is_the_same_on_a_busy_machine(both):
     assert both["loaded"] == both["alone"]
-    assert both["alone"]["loops"].split()[:3] == ["4", "/", "5"] and "stopped after 5 s" in both["alone"]["loops"]
-    assert both["alone"]["slow"].split()[:4] == ["5", "/", "5", "graded"]
+    assert both["alone"]["loops"]["score"] == "4 / 5" and "stopped after 5 s" in both["alone"]["loops"]["notes"]
+    assert both["alone"]["slow"] == {"score": "5 / 5", "status": "graded", "notes": ""}
 
 
 def test_every_learner_has_a_feedback_page_on_a_busy_machine(both):

@@ -1,7 +1,8 @@
 """A learner's session in JupyterLab, in a real browser: notebook 01, its checks, the progress view, nbgrader's Validate.
 
 JupyterLab is started on a throw-away copy of course/ as the README tells a
-learner (127.0.0.1, a free port, a token), and driven in headless Chromium.
+learner (with learner-lab/'s configuration, which leaves nbgrader's instructor
+tools out; 127.0.0.1, a free port, a token), and driven in headless Chromium.
 The answer cells are filled through JupyterLab's own notebook model (what
 typing does), cells are run with the keyboard or the Run menu's command, and
 everything asserted is read from the page. Each step leaves a screenshot in
@@ -10,6 +11,8 @@ tests/artifacts/ui/.
 
 import json
 import shutil
+import urllib.error
+import urllib.request
 
 import pytest
 from selenium.webdriver.common.action_chains import ActionChains
@@ -17,7 +20,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from autograder.instructor.notebooks import nbgrader_cells, solution_code
-from browser import chromium, jupyter_lab, require_chromium, screenshot, wait_for
+from browser import chromium, jupyter_lab, nbgrader_menu, require_chromium, right_sidebar_tabs, screenshot, wait_for
 from course import REPOSITORY, notebook
 
 ASSIGNMENT = "01_single_neuron"
@@ -92,11 +95,19 @@ def validate(driver) -> str:
 
 
 @pytest.fixture(scope="module")
-def session(tmp_path_factory):
+def lab(tmp_path_factory):
+    """The learner's JupyterLab on a copy of course/'s notebook 01: its base URL and token."""
     require_chromium()
     root = tmp_path_factory.mktemp("learner")
     shutil.copytree(REPOSITORY / "course" / ASSIGNMENT, root / ASSIGNMENT)
-    with jupyter_lab(root) as (url, token), chromium() as driver:
+    with jupyter_lab(root, learner=True) as (url, token):
+        yield url, token
+
+
+@pytest.fixture(scope="module")
+def session(lab):
+    url, token = lab
+    with chromium() as driver:
         driver.get(f"{url}/lab/tree/{ASSIGNMENT}/{ASSIGNMENT}.ipynb?token={token}")
         wait_for(driver, f"{PANEL} && {PANEL}.content && {PANEL}.content.widgets.length > 10", timeout=90)
         idle(driver)
@@ -114,6 +125,15 @@ def test_notebook_opens_with_its_title_goals_and_how_to_check(session):
     assert "01 · The single neuron" in text
     assert "By the end of this notebook you will be able to" in text and "How to check your work." in text
     screenshot(session, "01-opened")
+
+
+def test_the_learner_has_validate_and_the_assignment_list_but_no_instructor_tools(session, lab):
+    assert nbgrader_menu(session) == ["Assignment List"]
+    assert "Create Assignment" not in right_sidebar_tabs(session)
+    assert session.find_elements(By.CSS_SELECTOR, "[title='Validate Assignment']")
+    url, token = lab
+    with pytest.raises(urllib.error.HTTPError, match="404"):
+        urllib.request.urlopen(f"{url}/formgrader?token={token}", timeout=30)
 
 
 def test_a_right_answer_shows_one_line_of_success(session, solutions):

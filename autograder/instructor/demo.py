@@ -13,6 +13,7 @@ grades it with `python -m autograder.instructor.grade` and says where to look.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -44,12 +45,14 @@ def main(argv: list[str] | None = None) -> None:
     print(f"Fabricated {len(learners)} submissions:")
     for learner in learners:
         print(f"  {learner.name:<10} {learner.kind:<8} {learner.description}")
-    print(f"Grading them (cells are stopped after {DEMO_TIMEOUT} s in this demo, {DEMO_TIMEOUT} s of which ken's loop uses):", flush=True)
+    print(f"Grading them. A cell may run for {DEMO_TIMEOUT} s in this demo (the course's own cells need a second or two),")
+    print(f"so ken's endless loop is stopped after {DEMO_TIMEOUT} s:", flush=True)
     command = [sys.executable, "-m", "autograder.instructor.grade", arguments.assignment, f"--timeout={DEMO_TIMEOUT}"]
     finished = subprocess.run(command, cwd=root)
     print(f"\nOpen the reports in {root / 'reports' / arguments.assignment}, a learner's feedback such as")
     print(f"{root / 'feedback' / 'barbara' / arguments.assignment / (arguments.assignment + '.html')},")
-    print(f"or the gradebook in nbgrader's Formgrader: cd {root} && jupyter lab  (then Nbgrader > Formgrader).")
+    lab = "jupyter lab --allow-root" if os.geteuid() == 0 else "jupyter lab"
+    print(f"or the gradebook in nbgrader's Formgrader: cd {root} && {lab}  (then Nbgrader > Formgrader).")
     sys.exit(finished.returncode)
 
 

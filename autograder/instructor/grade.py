@@ -206,7 +206,10 @@ class GradeApp(NbGrader):
         """Give an unusable submission zero points in the gradebook, and feedback that says why."""
         with Gradebook(self.coursedir.db_url) as gradebook:
             gradebook.update_or_create_student(submission.student)
-            recorded = gradebook.update_or_create_submission(assignment, submission.student)
+            # nbgrader builds a new submission by reading the assignment before adding it to the session; with
+            # autoflush on, SQLAlchemy 2 warns (SAWarning: ... not in session) at every such read.
+            with gradebook.db.no_autoflush:
+                recorded = gradebook.update_or_create_submission(assignment, submission.student)
             for submitted_notebook in recorded.notebooks:
                 for grade in submitted_notebook.grades:
                     grade.auto_score, grade.needs_manual_grade = 0, False

@@ -44,8 +44,8 @@ def release(root: Path = REPOSITORY, release_directory: Path | None = None, regi
     target = release_directory or root / RELEASE_DIRECTORY
     target.mkdir(parents=True, exist_ok=True)
     for folder in target.iterdir():
-        if folder.is_dir() and folder.name not in assignments(root):
-            shutil.rmtree(folder)
+        if folder.is_dir():
+            shutil.rmtree(folder)  # every assignment is made anew, without nbgrader warning that it replaces one
     run_nbgrader(
         "generate_assignment", "*", "--force", *([] if register else ["--no-db"]), "--log-level=WARN",
         f"--CourseDirectory.release_directory={target}",

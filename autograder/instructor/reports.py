@@ -7,6 +7,7 @@ learner: score, each test cell's points and the headline of its failure).
 from __future__ import annotations
 
 import csv
+import textwrap
 from collections import Counter
 from pathlib import Path
 
@@ -14,10 +15,18 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after choosing the file-only backend)
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.transforms import offset_copy  # noqa: E402
+
+FAILURES_SHOWN = 3  # most common failures per exercise, in the table and the picture
+FAILURE_WIDTH = 72  # characters per line of a failure in the picture
+FAILURE_LINES = 2  # lines a failure may take in the picture before it is shortened
+FAILURE_PAD = 8  # points between the bars and the failures beside them
+SUMMARY_RULE = 100  # the longest rule under the summary's heading, in characters
 
 
 def exercise_rows(results: list[dict], exercises: list[tuple[str, float]]) -> list[dict]:
-    """One row per exercise: mean score, share of full marks, the most common failure headlines."""
+    """One row per exercise: mean score, share of full marks, the most common failures as (headline, count)."""
     graded = [result for result in results if result.get("cells")]
     rows = []
     for name, points in exercises:
@@ -32,7 +41,7 @@ def exercise_rows(results: list[dict], exercises: list[tuple[str, float]]) -> li
                 "learners": len(scores),
                 "mean_score": round(sum(scores) / len(scores), 3) if scores else 0.0,
                 "full_marks_share": round(sum(score >= points for score in scores) / len(scores), 3) if scores else 0.0,
-                "common_failures": " | ".join(f"{count}x {headline}" for headline, count in failures.most_common(3)),
+                "common_failures": failures.most_common(FAILURES_SHOWN),
             }
         )
     return rows
@@ -44,29 +53,18 @@ def _short(headline: str) -> str:
 
 
 def write_exercise_report(rows: list[dict], folder: Path) -> tuple[Path, Path]:
-    """exercises.csv and exercises.png in `folder`."""
+    """exercises.csv (failures whole) and exercises.png (failures shortened to fit) in `folder`."""
     folder.mkdir(parents=True, exist_ok=True)
     table = folder / "exercises.csv"
     with open(table, "w", newline="") as file:
         writer = csv.DictWriter(file, fieldnames=list(rows[0]) if rows else ["exercise"])
         writer.writeheader()
-        writer.writerows(rows)
-    figure, ax = plt.subplots(figsize=(12, 0.8 * len(rows) + 1.8))
-    figure.subplots_adjust(left=0.2, right=0.55, top=0.85, bottom=0.18)
-    positions = list(range(len(rows)))
-    ax.barh([p - 0.2 for p in positions], [row["mean_score"] / row["points"] for row in rows], height=0.4, label="mean score (share of the points)")
-    ax.barh([p + 0.2 for p in positions], [row["full_marks_share"] for row in rows], height=0.4, label="share of learners with full marks")
-    for position, row in zip(positions, rows):
-        failures = row["common_failures"].split(" | ")
-        text = "most common failures:\n" + "\n".join(failure[:80] for failure in failures) if failures[0] else "no failures"
-        ax.annotate(text, xy=(1.03, position), xycoords=("axes fraction", "data"), va="center", fontsize=7.5)
-    ax.set_yticks(positions, [f"{row['exercise']}\n({row['points']:g} points, {row['learners']} learners)" for row in rows])
-    ax.invert_yaxis()
-    ax.set(xlim=(0, 1), xlabel="share")
-    ax.set_title("How the class did on each exercise", loc="left")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.02 * len(rows)), ncol=2, fontsize=8, frameon=False)
+        for row in rows:
+            failures = " | ".join(f"{count}x {headline}" for headline, count in row["common_failures"])
+            writer.writerow(row | {"common_failures": failures})
+    figure = exercise_figure(rows, table.name)
     picture = folder / "exercises.png"
-    figure.savefig(picture, dpi=100, bbox_inches="tight")
+    figure.savefig(picture)
     plt.close(figure)
     return table, picture
 
@@ -87,19 +85,103 @@ def mark_not_graded(grades: Path, assignment: str, students: list[str]) -> None:
         writer.writerows(rows)
 
 
+def exercise_figure(rows: list[dict], whole_text_in: str = "exercises.csv") -> Figure:
+    """Bars of mean score and full marks per exercise, with its most common failures beside them.
+
+    Every text stays inside the figure: long failures are wrapped, then shortened
+    with an ellipsis (the column's heading then says where they are whole); the
+    layout makes room for the widest label and failure, and the figure widens
+    where the bars would otherwise be left narrower than 4 inches.
+    """
+    blocks = [_failure_block(row["common_failures"]) for row in rows]
+    shortened = any(cut for _, cut in blocks)
+    lines_per_row = max([2] + [block.count("\n") + 1 for block, _ in blocks])
+    figure, bars = plt.subplots(figsize=(12, 1.6 + len(rows) * (0.3 + 0.16 * lines_per_row)), layout="constrained", dpi=100)
+    positions = list(range(len(rows)))
+    bars.barh([p - 0.2 for p in positions], [row["mean_score"] / row["points"] if row["points"] else 0 for row in rows],
+              height=0.4, label="mean score (share of the points)")
+    bars.barh([p + 0.2 for p in positions], [row["full_marks_share"] for row in rows], height=0.4, label="share of learners with full marks")
+    bars.set_yticks(positions, [_exercise_label(row) for row in rows], multialignment="right")
+    bars.set(xlim=(0, 1), ylim=(max(len(rows), 1) - 0.5, -0.5), xlabel="share")
+    bars.set_title("How the class did on each exercise", loc="left")
+    failures = bars.twinx()
+    failures.set_ylim(bars.get_ylim())
+    failures.set_yticks(positions, [block for block, _ in blocks], fontsize=7.5, multialignment="left")
+    failures.tick_params(axis="y", length=0, pad=FAILURE_PAD)
+    heading = "most common failures" + (f" (shortened; {whole_text_in} has them whole)" if shortened else "")
+    # As the axis' label, whose width the layout makes room for (it ignores a title's width), above the failures.
+    failures.set_ylabel(heading, rotation=0, ha="left", va="bottom", fontsize=8.5)
+    failures.yaxis.set_label_coords(1.0, 1.01, transform=offset_copy(failures.transAxes, figure, x=FAILURE_PAD, units="points"))
+    figure.legend(loc="outside lower center", ncol=2, fontsize=8, frameon=False)
+    _widen_to_fit(figure, bars)
+    return figure
+
+
+def _failure_block(failures: list[tuple[str, int]]) -> tuple[str, bool]:
+    """The lines that show an exercise's failures in the picture, and whether any had to be shortened."""
+    if not failures:
+        return "no failures", False
+    lines, shortened = [], False
+    for headline, count in failures:
+        wrapped = textwrap.wrap(f"{count}× {headline}", width=FAILURE_WIDTH, subsequent_indent="    ")
+        if len(wrapped) > FAILURE_LINES:
+            shortened = True
+            wrapped = wrapped[:FAILURE_LINES]
+            wrapped[-1] = wrapped[-1][: FAILURE_WIDTH - 2] + " …"
+        lines += wrapped
+    return "\n".join(lines), shortened
+
+
+def _exercise_label(row: dict) -> str:
+    return f"{row['exercise']}\n{_count(row['points'], 'point')}, {_count(row['learners'], 'learner')} graded"
+
+
+def _count(number: float, noun: str) -> str:
+    """`1 point`, `2 points`, `0.5 points`."""
+    return f"{number:g} {noun}{'' if number == 1 else 's'}"
+
+
+def _widen_to_fit(figure: Figure, bars, minimum_bar_width: float = 4.0) -> None:
+    """Make the figure wide enough that the bars keep `minimum_bar_width` inches beside the labels and failures."""
+    figure.canvas.draw()
+    bar_width = bars.get_position().width * figure.get_figwidth()
+    if bar_width < minimum_bar_width:
+        figure.set_figwidth(figure.get_figwidth() + minimum_bar_width - bar_width)
+        figure.canvas.draw()
+
+
 def summary_table(results: list[dict]) -> str:
-    """A plain-text table: one line per learner with score, status and what went wrong."""
-    lines = [f"{'learner':<20} {'score':>11}  {'status':<24} notes", "-" * 100]
-    for result in sorted(results, key=lambda result: result["student"]):
-        score = "—" if result.get("score") is None else f"{result['score']:g} / {result['max_score']:g}"
-        status = _status(result)
-        fault = result.get("grader_fault")
-        grader = [f"the grader failed ({fault}; {result.get('attempts', 1)} attempts): run the command again"] if fault else []
-        notes = "; ".join(grader + result.get("problems", []) + result.get("notes", []))
-        if result.get("calls_reference"):
-            notes = f"called the reference implementation in {', '.join(result['calls_reference'])}; " + notes
-        lines.append(f"{result['student']:<20} {score:>11}  {status:<24} {notes}".rstrip())
-    return "\n".join(lines)
+    """A plain-text table: one line per learner with score, status and what went wrong (one note per line)."""
+    rows = [
+        (result["student"], _score(result), _status(result), _notes(result))
+        for result in sorted(results, key=lambda result: result["student"])
+    ]
+    name_width = max([len("learner")] + [len(name) for name, *_ in rows])
+    score_width = max([len("score")] + [len(score) for _, score, *_ in rows])
+    status_width = max([len("status")] + [len(status) for _, _, status, _ in rows])
+
+    def line(name: str, score: str, status: str, note: str) -> str:
+        return f"{name:<{name_width}}  {score:>{score_width}}  {status:<{status_width}}  {note}".rstrip()
+
+    lines = [line("learner", "score", "status", "notes")]
+    for name, score, status, notes in rows:
+        first, *others = notes or [""]
+        lines.append(line(name, score, status, first))
+        lines += [line("", "", "", note) for note in others]
+    rule = "-" * max(len(lines[0]), min(max(map(len, lines)), SUMMARY_RULE))
+    return "\n".join([lines[0], rule, *lines[1:]])
+
+
+def _score(result: dict) -> str:
+    return "—" if result.get("score") is None else f"{result['score']:g} / {result['max_score']:g}"
+
+
+def _notes(result: dict) -> list[str]:
+    fault = result.get("grader_fault")
+    grader = [f"the grader failed ({fault}; {result.get('attempts', 1)} attempts): run the command again"] if fault else []
+    called = result.get("calls_reference")
+    reference = [f"called the reference implementation in {', '.join(called)}"] if called else []
+    return grader + reference + result.get("problems", []) + result.get("notes", [])
 
 
 def _status(result: dict) -> str:
