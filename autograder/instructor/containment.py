@@ -113,6 +113,11 @@ def children_table() -> dict[int, list[int]]:
     return table
 
 
+def children(parent: int) -> list[int]:
+    """The pids of every child of `parent`, running or exited and not yet reaped."""
+    return [int(entry.name) for entry in os.scandir("/proc") if entry.name.isdigit() and _stat(int(entry.name))[0] == parent]
+
+
 def tree(root: int, table: dict[int, list[int]] | None = None) -> list[int]:
     """`root` and all its live descendants, parents before children."""
     table = children_table() if table is None else table

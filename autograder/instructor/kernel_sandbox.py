@@ -34,6 +34,7 @@ DEVICES = ("/dev/null", "/dev/zero", "/dev/random", "/dev/urandom")
 class Sandbox:
     """Everything a kernel's room is made of."""
 
+    assignment: str  # whose references the kernel seals
     folder: str  # the kernel's working directory, inside `private`
     private: str  # the room: working folder, home, temporary files, sockets; writable, removed afterwards
     connection_file: str
@@ -45,20 +46,23 @@ class Sandbox:
     require_landlock: bool  # refuse to start without Landlock rather than run unconfined
 
 
-def readable_paths(course_root: Path, package: Path, sealed_modules: list[Path]) -> tuple[str, ...]:
+def readable_paths(package: Path, sealed_modules: list[Path], private: list[Path]) -> tuple[str, ...]:
     """What a kernel may read: the system, the Python installation, the helper package but the sealed modules.
 
-    Nothing under the course directory is readable except the package's data
-    (when the package lives there), so no kernel can see solutions, the
-    gradebook or other learners' work.
+    Of `sys.path`, only what lies in the Python installation (its standard
+    library, its site-packages) is readable: not the folder a grader was
+    started in, which may be the course directory, nor the repository an
+    editable install points to. Nothing that holds one of the `private`
+    folders (the worker's own course directory and scratch space) is readable
+    either, so no kernel can see solutions, a gradebook or other learners' work.
     """
-    course_root = course_root.resolve()
-    candidates = [*SYSTEM_PATHS, *DEVICES, sys.prefix, sys.base_prefix, sys.exec_prefix]
-    candidates += [entry for entry in sys.path if entry and Path(entry).is_dir()]
+    prefixes = {Path(prefix).resolve() for prefix in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
+    installed = [entry for entry in sys.path if entry and Path(entry).is_dir() and any(_holds(prefix, Path(entry).resolve()) for prefix in prefixes)]
+    hidden_under = [path.resolve() for path in private] + [package.parent.resolve()]
     paths = {
         str(Path(candidate).resolve())
-        for candidate in candidates
-        if not _holds(Path(candidate).resolve(), course_root) and not _holds(Path(candidate).resolve(), package.parent)
+        for candidate in [*SYSTEM_PATHS, *DEVICES, *prefixes, *installed]
+        if not any(_holds(Path(candidate).resolve(), folder) for folder in hidden_under)
     }
     sealed = {path.resolve() for path in sealed_modules}
     for path in sorted(package.rglob("*")):

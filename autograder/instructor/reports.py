@@ -12,6 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after choosing the file-only backend)
@@ -194,3 +195,87 @@ def _status(result: dict) -> str:
     if result.get("problems") or result.get("calls_reference"):
         return "graded, with problems"
     return "graded"
+
+
+def write_course_report(results: dict[str, list[dict]], folder: Path) -> list[Path]:
+    """reports/course/: grades.csv (a learner × assignment table), grades.png (its heatmap) and summary.txt.
+
+    `results` holds each assignment's results, in course order. A submission
+    the grader failed on, or one never handed in, has no score: its cell is
+    empty in the table and grey in the picture. The summary names every
+    learner with a problem, assignment by assignment.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    assignments = list(results)
+    learners = sorted({result["student"] for outcomes in results.values() for result in outcomes})
+    by_cell = {(result["student"], assignment): result for assignment, outcomes in results.items() for result in outcomes}
+    table = folder / "grades.csv"
+    with open(table, "w", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(["learner", *assignments, "total", "max_total"])
+        for learner in learners:
+            scores = [_course_score(by_cell.get((learner, assignment))) for assignment in assignments]
+            maxima = [result.get("max_score") or 0 for assignment in assignments if (result := by_cell.get((learner, assignment)))]
+            writer.writerow([learner, *("" if score is None else f"{score:g}" for score in scores),
+                             f"{sum(score or 0 for score in scores):g}", f"{sum(maxima):g}"])
+    picture = folder / "grades.png"
+    figure = course_heatmap(learners, assignments, by_cell)
+    figure.savefig(picture)
+    plt.close(figure)
+    summary = folder / "summary.txt"
+    summary.write_text(course_summary(learners, assignments, by_cell) + "\n")
+    return [table, picture, summary]
+
+
+def _course_score(result: dict | None) -> float | None:
+    if result is None or result.get("grader_fault") or result.get("score") is None:
+        return None
+    return float(result["score"])
+
+
+def course_heatmap(learners: list[str], assignments: list[str], by_cell: dict) -> Figure:
+    """Each learner's share of each assignment's points, in a colour scale that reads the same to colour-blind eyes."""
+    shares = np.full((len(learners), len(assignments)), np.nan)
+    for row, learner in enumerate(learners):
+        for column, assignment in enumerate(assignments):
+            result = by_cell.get((learner, assignment))
+            score = _course_score(result)
+            if score is not None and result.get("max_score"):
+                shares[row, column] = score / result["max_score"]
+    height = min(2.5 + 0.28 * len(learners), 120)
+    figure, axes = plt.subplots(figsize=(2.2 + 1.2 * len(assignments), height), layout="constrained", dpi=100)
+    axes.set_facecolor("#d0d0d0")  # no score: not handed in, or not graded yet
+    image = axes.imshow(np.ma.masked_invalid(shares), cmap="viridis", vmin=0, vmax=1, aspect="auto", interpolation="nearest")
+    axes.set_xticks(range(len(assignments)), assignments, rotation=30, ha="right")
+    axes.set_yticks(range(len(learners)), learners)
+    if len(learners) * len(assignments) <= 600:
+        for row in range(len(learners)):
+            for column in range(len(assignments)):
+                share = shares[row, column]
+                text = "—" if np.isnan(share) else f"{share:.0%}"
+                axes.text(column, row, text, ha="center", va="center", fontsize=7, color="white" if not np.isnan(share) and share < 0.6 else "black")
+    axes.set_title("Share of the points, learner by assignment (grey: no score)", loc="left")
+    figure.colorbar(image, ax=axes, label="share of the points", shrink=min(1.0, 8 / height + 0.3))
+    return figure
+
+
+def course_summary(learners: list[str], assignments: list[str], by_cell: dict) -> str:
+    """Who has problems where: one block per learner with any, one line per assignment concerned."""
+    blocks = []
+    for learner in learners:
+        lines = []
+        for assignment in assignments:
+            result = by_cell.get((learner, assignment))
+            if result is None:
+                continue
+            status = _status(result)
+            if status != "graded":
+                notes = "; ".join(_notes(result))
+                lines.append(f"  {assignment}: {status}" + (f": {notes}" if notes else ""))
+        if lines:
+            blocks.append("\n".join([learner, *lines]))
+    graded = len(learners)
+    heading = f"{graded} {'learner' if graded == 1 else 'learners'}, {len(assignments)} assignments; " + (
+        f"{len(blocks)} with problems:" if blocks else "no problems."
+    )
+    return "\n\n".join([heading, *blocks])

@@ -107,6 +107,7 @@ class VerifiedExecute(Execute):
                     kernel.enter_context(self.setup_kernel())
                     info = self.wait_for_reply(self.kc.kernel_info())
                 except Exception as error:  # nothing of the submission has run yet: whatever failed is the grader's
+                    self._abandon_kernel()
                     raise GraderFault(f"the kernel did not start or answer ({type(error).__name__}: {error})") from error
                 self.nb.metadata["language_info"] = info["content"]["language_info"]
                 self.km.watchdog.notebook_starts()
@@ -115,6 +116,23 @@ class VerifiedExecute(Execute):
             record.grader_fault = str(fault)
             raise
         return self.nb, self.resources
+
+    def _abandon_kernel(self) -> None:
+        """End a kernel that failed to start, and close its sockets now.
+
+        nbclient cleans up only a kernel that started; a ZeroMQ context left
+        with open sockets to the garbage collector blocks whichever thread
+        collects it, for ever.
+        """
+        if self.kc is not None:
+            with contextlib.suppress(Exception):
+                self.kc.stop_channels()
+        if self.km is not None:
+            with contextlib.suppress(Exception):
+                self.km.end_submission()
+            if self.km._created_context:
+                self.km.context.destroy(linger=0)
+        self.kc = self.km = None
 
     def _run_cells(self, resources: dict, notebook_clock: KernelClock) -> None:
         stopped = ""

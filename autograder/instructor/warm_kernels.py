@@ -2,13 +2,13 @@
 
 A stock kernel pays for starting Python and importing NumPy, PyTorch,
 matplotlib, pandas and scikit-learn (several seconds) before any learner code
-runs. Here each grading worker starts one `Zygote` that pays that once, seals
-the reference implementations of the assignment being graded, and then forks a
-fresh kernel per submission in a fraction of a second. Every kernel is a new
-process of its own, in its own sandbox (see `kernel_sandbox`), under an init
-process that keeps everything the submission starts together (see
-`containment`); forking shares the imported libraries, never one learner's
-state with another's.
+runs. Here each grading worker starts one `Zygote`, a process of its own that
+pays that once and then forks a fresh kernel per submission in a fraction of
+a second; each kernel seals the reference implementations of its assignment
+before any learner code runs. Every kernel is a new process of its own, in
+its own sandbox (see `kernel_sandbox`), under an init process that keeps
+everything the submission starts together (see `containment`); forking shares
+the imported libraries, never one learner's state with another's.
 
 `WarmKernelManager` is a jupyter_client kernel manager whose kernels come from
 the zygote, so nbclient (and nbgrader's Execute preprocessor on top of it)
@@ -25,6 +25,8 @@ import json
 import os
 import shutil
 import signal
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -53,27 +55,26 @@ def become_grading_process() -> None:
 
 
 class Zygote:
-    """A warm process, forked early from a grading worker, that forks sandboxed kernels on request."""
+    """A warm process, started by a grading process, that forks sandboxed kernels on request.
 
-    def __init__(self, assignment: str, isolated: bool):
-        requests_read, self._requests = os.pipe()
-        self._replies, replies_write = os.pipe()
-        self.lost = False  # set by whoever reaps it
-        self.pid = os.fork()
-        if self.pid == 0:
-            os.close(self._requests)
-            os.close(self._replies)
-            try:
-                _serve(assignment, isolated, requests_read, replies_write)
-            finally:
-                os._exit(0)
-        os.close(requests_read)
-        os.close(replies_write)
+    It is a process of its own (`python -m autograder.instructor.warm_kernels`),
+    so it starts single-threaded however many threads the grading process has.
+    """
+
+    def __init__(self, isolated: bool):
+        self.command = [sys.executable, "-m", "autograder.instructor.warm_kernels", json.dumps({"isolated": isolated})]
+        self.process = subprocess.Popen(self.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self.pid = self.process.pid
+        self.lost = False  # set by whoever reaps it instead of `close`
 
     def fork_kernel(self, sandbox: Sandbox) -> tuple[int, int]:
         """Start a kernel in `sandbox`: the pids of its init (a child of this subreaper process) and of the kernel."""
-        os.write(self._requests, (json.dumps(dataclasses.asdict(sandbox)) + "\n").encode())
-        reply = _read_line(self._replies)
+        try:
+            self.process.stdin.write((json.dumps(dataclasses.asdict(sandbox)) + "\n").encode())
+            self.process.stdin.flush()
+            reply = self.process.stdout.readline().decode().strip()
+        except (BrokenPipeError, ValueError):
+            reply = ""
         if not reply:
             raise RuntimeError("the warm kernel process has stopped")
         init, kernel = (int(pid) for pid in reply.split())
@@ -81,15 +82,31 @@ class Zygote:
             raise RuntimeError("the kernel process could not be started")
         return init, kernel
 
+    def alive(self) -> bool:
+        return not self.lost and self.process.poll() is None
+
+    def command_line(self) -> bytes:
+        """The command line every process forked from it shows in /proc/<pid>/cmdline."""
+        return b"".join(part.encode() + b"\0" for part in self.command)
+
     def close(self) -> None:
-        os.close(self._requests)
-        os.close(self._replies)
+        self.process.stdin.close()
         if not self.lost:
-            os.waitpid(self.pid, 0)
+            self.process.wait()
 
 
-def _serve(assignment: str, isolated: bool, requests: int, replies: int) -> None:
-    """The zygote: import once, seal the graded references, then fork a kernel per request."""
+def main() -> None:
+    """The zygote's own process: its requests come on standard input, its replies go on standard output."""
+    isolated = json.loads(sys.argv[1])["isolated"]
+    requests, replies = os.dup(0), os.dup(1)
+    nothing = os.open(os.devnull, os.O_RDWR)
+    os.dup2(nothing, 0)
+    os.dup2(2, 1)  # whatever the imports print goes to the log, not into the replies
+    _serve(isolated, requests, replies)
+
+
+def _serve(isolated: bool, requests: int, replies: int) -> None:
+    """The zygote: import once, then fork a kernel per request."""
     containment.die_with(os.getppid())
     os.environ.update(
         AUTOGRADER_SEALED="1",
@@ -99,15 +116,15 @@ def _serve(assignment: str, isolated: bool, requests: int, replies: int) -> None
     )
     for module in PRELOADED:
         importlib.import_module(module)
-    from autograder.checks import for_assignment, sealed
+    from autograder.checks import for_assignment
 
-    sealed.seal(for_assignment(assignment).EXERCISES)
     gc.collect()
     while line := _read_line(requests):
         sandbox = Sandbox(**{key: tuple(value) if isinstance(value, list) else value for key, value in json.loads(line).items()})
         try:
+            for_assignment(sandbox.assignment)  # imported here once, so that its kernels start warm
             init, kernel = _fork_submission(sandbox, requests, replies)
-        except (OSError, RuntimeError, ValueError):  # this kernel failed to start; the zygote serves on
+        except (OSError, RuntimeError, ValueError, ImportError):  # this kernel failed to start; the zygote serves on
             init = kernel = 0
         os.write(replies, f"{init} {kernel}\n".encode())
 
@@ -182,8 +199,11 @@ def _reap_until(kernel: int) -> int:
 
 
 def _become_kernel(sandbox: Sandbox, init: int) -> None:
+    from autograder.checks import for_assignment, sealed
+
     try:
         containment.die_with(init)
+        sealed.seal(for_assignment(sandbox.assignment).EXERCISES)
         enter(sandbox)
         run_kernel(sandbox.connection_file)
     finally:
@@ -285,6 +305,7 @@ class WarmProvisioner(LocalProvisioner):
         work = Path(manager.room, "work")
         _copy_supporting_files(folder, work)
         sandbox = Sandbox(
+            assignment=manager.assignment,
             folder=str(work),
             private=manager.room,
             connection_file=manager.connection_file,
@@ -334,6 +355,7 @@ class WarmKernelManager(AsyncKernelManager):
     """A kernel manager for warm, sandboxed, watched kernels. The grading worker sets the class attributes."""
 
     zygote: Zygote
+    assignment: str = ""
     readable: tuple[str, ...] = ()
     limits: Limits = Limits()
     file_size_mb: int = 64
@@ -344,8 +366,8 @@ class WarmKernelManager(AsyncKernelManager):
 
     async def _async_pre_start_kernel(self, **kw: Any):
         self.transport = "ipc"
-        self.room = tempfile.mkdtemp(prefix="kernel-", dir=self.scratch)
-        self.connection_file = os.path.join(self.room, "connection.json")
+        self.room = tempfile.mkdtemp(prefix="k-", dir=self.scratch)  # short: its Unix sockets' paths must stay under 108 bytes
+        self.connection_file = os.path.join(self.room, "c.json")
         self.provisioner = WarmProvisioner(kernel_id=self.kernel_id or "warm", kernel_spec=self.kernel_spec, parent=self)
         return await super()._async_pre_start_kernel(**kw)
 
@@ -365,3 +387,7 @@ class WarmKernelManager(AsyncKernelManager):
                 process.wait()
         finally:
             shutil.rmtree(self.room, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

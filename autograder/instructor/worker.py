@@ -1,91 +1,213 @@
-"""A grading worker: grades submissions one at a time with nbgrader's converters.
+"""The grading worker's side: a Dask worker plugin and the task that grades one submission.
 
-The grade command (`grade`) starts several of these and sends each a line of
-JSON per submission: {"student": ...}. The worker runs nbgrader's Autograde
-converter with `RestoringOverwriteCells` and `VerifiedExecute` in place of
-stock OverwriteCells and Execute, then its GenerateFeedback converter, and
-answers with one line of JSON: the score, the verdict of every test cell, and
-what went wrong or was repaired; or, when the grader itself failed (a kernel
-that would not start, a busy gradebook...), that fault, so that the command
-grades the submission again instead of recording anything. It forks its warm
-kernel process (`Zygote`) before anything else, while it is still small and
-has no threads.
+Every Dask worker of a grading run (on this machine or on a cluster) gets a
+`GradingPlugin`: it makes the worker process the subreaper of the
+submissions' processes, says whether it can give them namespaces of their
+own, starts the worker's one warm kernel process (`Zygote`) and a scratch
+folder. `grade_submission` is the task: it receives everything a submission
+needs (the assignment's `Kit`, the learner's notebook) and returns everything
+the instructor's side needs (scores, verdicts, notes, the autograded notebook
+and the feedback page), so no filesystem is shared with the instructor's
+machine.
 
-    python -m autograder.instructor.worker <course directory> <assignment> <settings as JSON>
+A worker grades in a course directory of its own, made from the kit once per
+assignment: nbgrader's Autograde converter, with `KnownCellsOnly`,
+`RestoringOverwriteCells` and `VerifiedExecute` in place of stock
+OverwriteCells and Execute, then its GenerateFeedback converter, against a
+fresh copy of a gradebook in which only the assignment is registered. A fault
+of the grader itself (a kernel that would not start, a machine too busy...)
+is tried again, with a pause that doubles each time; when the tries are
+spent, the result says so instead of scoring anything.
 """
 
 from __future__ import annotations
 
-import argparse
+import contextlib
 import dataclasses
-import json
+import hashlib
 import logging
 import os
+import shutil
 import sys
+import tempfile
 import time
+import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
+from distributed import WorkerPlugin, get_worker
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="A grading worker, started by `python -m autograder.instructor.grade`; not run by hand.")
-    parser.add_argument("course", type=Path, help="the course directory")
-    parser.add_argument("assignment")
-    parser.add_argument("settings", type=json.loads, help="the grade command's settings, as JSON")
-    arguments = parser.parse_args(argv)
-    course, assignment, settings = arguments.course.resolve(), arguments.assignment, arguments.settings
-    from autograder.instructor import containment, warm_kernels
-    from autograder.instructor.scratch import WorkerScratch
-
-    warm_kernels.become_grading_process()
-    isolated = containment.namespaces_available()
-    zygote = warm_kernels.Zygote(assignment, isolated)  # before the heavy imports below, and before any thread
-    with WorkerScratch() as scratch:
-        worker = Worker(course, assignment, settings, zygote, isolated, scratch)
-        protocol = sys.stdout
-        sys.stdout = sys.stderr  # anything else printed goes to the log, not into the protocol
-        print(json.dumps({"ready": True, "isolated": isolated}), file=protocol, flush=True)
-        for line in sys.stdin:
-            job = json.loads(line)
-            print(json.dumps(worker.grade(job["student"])), file=protocol, flush=True)
-            if not worker.healthy():
-                break
-        zygote.close()
+PLUGIN = "autograder"
+PACKAGE = Path(__file__).resolve().parents[1]
 
 
-class Worker:
-    """Everything one worker process needs to grade a submission of one assignment."""
+def code_version() -> str:
+    """A fingerprint of the course's package, so that every worker grades with the same checks and references."""
+    digest = hashlib.sha256()
+    for path in sorted(PACKAGE.rglob("*.py")):
+        digest.update(str(path.relative_to(PACKAGE)).encode() + path.read_bytes())
+    return digest.hexdigest()[:16]
 
-    def __init__(self, course: Path, assignment: str, settings: dict, zygote, isolated: bool, scratch: str):
+
+@dataclass(frozen=True)
+class Kit:
+    """What a worker needs to grade submissions of one assignment."""
+
+    assignment: str
+    notebook: str  # the notebook's name, without .ipynb
+    source_files: dict[str, bytes]  # the assignment's folder in the instructor's source directory
+    configuration: str  # the course's nbgrader_config.py
+    duedate: str  # the assignment's due date as the gradebook has it ("" for none)
+    settings: dict  # the grade command's settings for the workers (limits, execution, tries)
+    code_version: str
+
+
+@dataclass(frozen=True)
+class Job:
+    """One learner's submission, as intake staged it."""
+
+    student: str
+    notebook: str  # its text
+    timestamp: str  # the text of its timestamp.txt ("" for none)
+
+
+class GradingPlugin(WorkerPlugin):
+    """What a Dask worker keeps for grading: its warm kernel process, its scratch folder, a course per assignment.
+
+    With `log`, everything the worker process and its kernels print on
+    standard error goes to that file (a local cluster's workers, whose output
+    would otherwise fill the instructor's terminal).
+    """
+
+    name = PLUGIN
+
+    def __init__(self, log: str = ""):
+        self.log = log
+
+    def setup(self, worker) -> None:
+        from sqlalchemy.exc import SAWarning
+
+        from autograder.instructor import containment, warm_kernels
+        from autograder.instructor.scratch import WorkerScratch
+
+        if self.log:
+            os.dup2(os.open(self.log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), 2)
+        logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="[worker %(levelname)s] %(message)s")
+        # nbgrader's Autograde reads an assignment before adding the new submission to its session, and SQLAlchemy 2
+        # warns about it at every read; the submission is added right after, so the warning says nothing here.
+        warnings.filterwarnings("ignore", category=SAWarning, message=".*not in session.*")
+        warm_kernels.become_grading_process()
+        self.isolated = containment.namespaces_available()
+        self.zygote = warm_kernels.Zygote(self.isolated)
+        self._scratch = WorkerScratch()
+        self.scratch = self._scratch.__enter__()
+        self.courses: dict[str, WorkerCourse] = {}
+        self.version = code_version()
+
+    def teardown(self, worker) -> None:
+        self.zygote.close()
+        self._scratch.__exit__(None, None, None)
+
+    def course(self, kit: Kit) -> WorkerCourse:
+        if kit.code_version != self.version:
+            raise RuntimeError(
+                f"this worker's course package ({self.version}) is not the instructor's ({kit.code_version}): "
+                "install the same version of the course on every worker"
+            )
+        if kit.assignment not in self.courses or not self.zygote.alive():
+            if not self.zygote.alive():
+                from autograder.instructor import warm_kernels
+
+                self.zygote = warm_kernels.Zygote(self.isolated)
+            self.courses[kit.assignment] = WorkerCourse(kit, Path(self.scratch), self.zygote, self.isolated)
+        return self.courses[kit.assignment]
+
+
+def grade_submission(kit: Kit, job: Job) -> dict:
+    """The task: grade one submission on this worker, trying again after faults of the grader."""
+    course = get_worker().plugins[PLUGIN].course(kit)
+    attempts = kit.settings["attempts"]
+    for attempt in range(1, attempts + 1):
+        result = course.grade(job)
+        result["attempts"] = attempt
+        if not result["grader_fault"] or attempt == attempts:
+            return result
+        logging.warning("%s: the grader failed (%s); trying again in %d s", job.student, result["grader_fault"], 2 ** (attempt - 1))
+        time.sleep(2 ** (attempt - 1))
+    raise AssertionError("unreachable")
+
+
+class WorkerCourse:
+    """A course directory of the worker's own, holding one assignment, in which it grades submissions one at a time."""
+
+    def __init__(self, kit: Kit, scratch: Path, zygote, isolated: bool):
+        from nbgrader.api import Gradebook
+        from nbgrader.converters import GenerateAssignment
+        from nbgrader.coursedir import CourseDirectory
+        from traitlets.config import PyFileConfigLoader
+
+        self.kit, self.zygote, self.isolated = kit, zygote, isolated
+        self.root = Path(tempfile.mkdtemp(prefix=f"course-{kit.assignment}-", dir=scratch))
+        self.template = self.root / "gradebook.template.db"
+        self.db_url = f"sqlite:///{self.root / 'gradebook.db'}"
+        (self.root / "nbgrader_config.py").write_text(
+            kit.configuration + f"\n\nc.CourseDirectory.root = {str(self.root)!r}\nc.CourseDirectory.db_url = {self.db_url!r}\n"
+        )
+        for name, content in kit.source_files.items():
+            path = self.root / "solutions" / kit.assignment / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
+        config = PyFileConfigLoader("nbgrader_config.py", path=str(self.root)).load_config()
+        config.CourseDirectory.release_directory = str(self.root / "release")
+        coursedir = CourseDirectory(config=config)
+        coursedir.assignment_id = kit.assignment
+        generator = GenerateAssignment(coursedir=coursedir, config=config)
+        generator.force = True
+        generator.start()
+        with Gradebook(self.db_url) as gradebook:
+            gradebook.update_or_create_assignment(kit.assignment, duedate=kit.duedate or None)
+        shutil.copy(self.root / "gradebook.db", self.template)
+        self.grader = SubmissionGrader(self.root, kit, self.db_url)
+
+    def grade(self, job: Job) -> dict:
+        """Grade one submission in this course; what happened, the autograded notebook and the feedback page."""
+        shutil.copy(self.template, self.root / "gradebook.db")
+        folder = self.root / "submitted" / job.student / self.kit.assignment
+        folder.mkdir(parents=True)
+        (folder / f"{self.kit.notebook}.ipynb").write_text(job.notebook)
+        if job.timestamp:
+            (folder / "timestamp.txt").write_text(job.timestamp)
+        try:
+            result = self.grader.grade(job.student, self.zygote, self.isolated)
+            for kind, suffix in (("autograded", "ipynb"), ("feedback", "html")):
+                path = self.root / kind / job.student / self.kit.assignment / f"{self.kit.notebook}.{suffix}"
+                result[kind] = path.read_text() if path.exists() and not result["grader_fault"] else ""
+            return result
+        finally:
+            for kind in ("submitted", "autograded", "feedback"):
+                shutil.rmtree(self.root / kind / job.student, ignore_errors=True)
+
+
+class SubmissionGrader:
+    """nbgrader's Autograde and GenerateFeedback, hardened, for the submissions of one course directory."""
+
+    def __init__(self, course: Path, kit: Kit, db_url: str):
         from nbgrader.coursedir import CourseDirectory
         from traitlets.config import Config, PyFileConfigLoader
 
         from autograder.checks import for_assignment
         from autograder.instructor import kernel_sandbox
-        from autograder.instructor.warm_kernels import WarmKernelManager
-        from autograder.instructor.watchdog import Limits
 
-        logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="[worker %(levelname)s] %(message)s")
-        self.course, self.assignment, self.zygote = course, assignment, zygote
-        config = Config()
-        if (course / "nbgrader_config.py").exists():
-            config.merge(PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config())
-        config.merge(Config(settings["config"]))
-        config.CourseDirectory.root = str(course)
-        config.CourseDirectory.submitted_directory = settings["staged"]
-        config.CourseDirectory.db_url = settings["db_url"]
+        self.course, self.kit, self.db_url = course, kit, db_url
+        config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+        config.merge(Config(kit.settings["config"]))
         config.Autograde.sanitize_preprocessors = self._sanitizers()
         config.Autograde.autograde_preprocessors = self._autograders()
         config.GenerateFeedback.exporter_class = _feedback_exporter()
         self.config = config
-        self.db_url = settings["db_url"]
-        package = Path(__file__).resolve().parents[1]
-        sealed = [Path(sys.modules[check.reference.__module__].__file__) for check in for_assignment(assignment).EXERCISES]
-        WarmKernelManager.zygote = zygote
-        WarmKernelManager.readable = kernel_sandbox.readable_paths(course, package, sealed)
-        WarmKernelManager.limits = Limits(**settings["limits"])
-        WarmKernelManager.isolated = isolated
-        WarmKernelManager.require_landlock = settings["require_sandbox"]
-        WarmKernelManager.scratch = scratch
+        sealed = [Path(sys.modules[check.reference.__module__].__file__) for check in for_assignment(kit.assignment).EXERCISES]
+        self.readable = kernel_sandbox.readable_paths(PACKAGE, sealed, private=[course.parent])
+        self.rooms = str(course.parent)  # where the kernels' rooms go: the worker's scratch folder
         self.coursedir_class = CourseDirectory
 
     @staticmethod
@@ -105,66 +227,71 @@ class Worker:
 
         return [VerifiedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
 
-    def grade(self, student: str) -> dict:
+    def grade(self, student: str, zygote, isolated: bool) -> dict:
         """Autograde one learner's submission and write their feedback; what happened, as plain data."""
         from nbgrader.converters import Autograde, GenerateFeedback, NbGraderException
-        from sqlalchemy.exc import OperationalError
 
         from autograder.instructor import faults, verified_execute
+        from autograder.instructor.warm_kernels import WarmKernelManager
+        from autograder.instructor.watchdog import Limits
 
         if faults.take("worker") == "die":
             os._exit(70)
         started = time.monotonic()
         verified_execute.record = record = verified_execute.Record()
+        WarmKernelManager.zygote, WarmKernelManager.isolated = zygote, isolated
+        WarmKernelManager.assignment, WarmKernelManager.readable = self.kit.assignment, self.readable
+        WarmKernelManager.limits = Limits(**self.kit.settings["limits"])
+        WarmKernelManager.require_landlock = self.kit.settings["require_sandbox"]
+        WarmKernelManager.scratch = self.rooms
         coursedir = self.coursedir_class(config=self.config)
-        coursedir.assignment_id, coursedir.student_id = self.assignment, student
+        coursedir.assignment_id, coursedir.student_id = self.kit.assignment, student
         scores = {"score": None, "max_score": None, "cells": {}}
         try:
-            if faults.take("gradebook") == "locked":
-                raise OperationalError("begin", {}, Exception("database is locked (a fault injected for testing)"))
             for converter_class in (Autograde, GenerateFeedback):
                 converter = converter_class(coursedir=coursedir, config=self.config)
                 converter.force = True
                 converter.start()
             scores = self._scores(student)
         except NbGraderException:
-            record.grader_fault = record.grader_fault or "nbgrader could not grade it (details in the grading log)"
+            record.grader_fault = record.grader_fault or "nbgrader could not grade it (details in the worker's log)"
         except Exception as error:  # the grader's trouble, never the submission's: it is graded again
             record.grader_fault = f"{type(error).__name__}: {error}"
         finally:
-            self._end_strays()
+            _end_strays(zygote)
         return {"student": student, "seconds": round(time.monotonic() - started, 2), **scores, **dataclasses.asdict(record)}
 
-    def healthy(self) -> bool:
-        """Whether this worker can grade on: its warm kernel process is alive."""
-        return not self.zygote.lost and os.path.exists(f"/proc/{self.zygote.pid}")
-
-    def _end_strays(self) -> None:
-        """End every process this worker adopted that is not its warm process (orphans of a submission), and reap them."""
-        from autograder.instructor import containment
-
-        for pid in containment.children_table().get(os.getpid(), []):
-            if pid != self.zygote.pid:
-                containment.end(pid, isolated=False)
-        while True:
-            try:
-                pid, _ = os.waitpid(-1, os.WNOHANG)
-            except ChildProcessError:
-                return
-            if not pid:
-                return
-            self.zygote.lost |= pid == self.zygote.pid
-
     def _scores(self, student: str) -> dict:
-        from nbgrader.api import Gradebook, MissingEntry
+        from nbgrader.api import Gradebook
 
         with Gradebook(self.db_url) as gradebook:
-            try:
-                submission = gradebook.find_submission(self.assignment, student)
-            except MissingEntry:
-                return {"score": None, "max_score": None, "cells": {}}
+            submission = gradebook.find_submission(self.kit.assignment, student)
             cells = {grade.name: [grade.score, grade.max_score] for notebook in submission.notebooks for grade in notebook.grades}
             return {"score": submission.score, "max_score": submission.max_score, "cells": cells}
+
+
+def _end_strays(zygote) -> None:
+    """End the processes this worker adopted from its submissions (orphans whose init is gone), and reap them.
+
+    Forked from the zygote, they carry its command line; the worker's other
+    children are Dask's and are left alone. (An orphan that replaced its
+    program with another cannot be told apart this way; see `containment`.)
+    """
+    from autograder.instructor import containment
+
+    ours = zygote.command_line()
+    for pid in containment.children(os.getpid()):
+        if pid != zygote.pid and _command_line(pid) == ours:
+            containment.end(pid, isolated=False)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+
+
+def _command_line(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
 
 
 def _feedback_exporter() -> type:
@@ -180,7 +307,3 @@ def _feedback_exporter() -> type:
             return FeedbackExporter.shared_environment
 
     return FeedbackExporter
-
-
-if __name__ == "__main__":
-    main()
