@@ -114,7 +114,9 @@ def derive(properties: Properties, observation: Observation, case: Any) -> Obser
     return Observation(readings, observation.error, observation.mutated, observation.warnings)
 
 
-def compare_properties(properties: Properties, returns: Returns | None, got: Any, expected: Readings, tolerance: Tolerance) -> Difference | None:
+def compare_properties(
+    properties: Properties, returns: Returns | None, got: Any, expected: Readings, tolerance: Tolerance, inputs: frozenset = frozenset()
+) -> Difference | None:
     """The first property whose value in `got` differs from `expected`, as a Difference carrying its hint."""
     if not isinstance(got, Readings):
         return _wrong_result(got, returns)
@@ -122,20 +124,25 @@ def compare_properties(properties: Properties, returns: Returns | None, got: Any
         if not isinstance(item, Property):
             continue
         wanted, value = expected[item.name], got.get(item.name)
+        if isinstance(value, LearnerError) and value.not_implemented:
+            return Difference(
+                f"is not finished: {value.when}, it raised NotImplementedError", "", "", value.line and f"at {value.line}",
+                "Write the rest of it: replace each `raise NotImplementedError()` with your code, run that cell, then this one.",
+            )
         if isinstance(value, LearnerError):
             detail = f"{value.type_name}: {value.message}" + (f"\n  at {value.line}" if value.line else "")
             return Difference(f"gave a result that raised {value.type_name} {value.when}", "", "", detail, item.hint)
         if _plain(wanted):
             difference = None if _plain(value) and value == wanted else Difference("", "", "")
         else:
-            difference = compare(value, wanted, tolerance)
+            difference = compare(value, wanted, tolerance, inputs=inputs)
         if difference is None:
             continue
         if isinstance(wanted, (bool, np.bool_)) and isinstance(value, (bool, np.bool_)) and wanted and not value:
             return Difference(f"does not meet a requirement: {item.name}", "", "", hint=item.hint)
         if not _plain(wanted) and (isinstance(wanted, np.ndarray) or difference.part):
             problem = f"gave the wrong {item.name}" + (f", in {difference.part}" if difference.part else "")
-            return Difference(problem, difference.expected, difference.got, difference.detail, item.hint)
+            return Difference(problem, difference.expected, difference.got, difference.detail, item.hint or difference.hint)
         return Difference(f"gave the wrong {item.name}", show(wanted), show(value), hint=item.hint)
     return None
 

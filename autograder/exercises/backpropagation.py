@@ -51,7 +51,8 @@ def mlp_forward(X, params):
         params: dict of arrays "W1" (D, H), "b1" (H,), "W2" (H, C), "b2" (C,).
     Returns:
         (probs, cache):
-        probs: (N, C) array, softmax(relu(X @ W1 + b1) @ W2 + b2); each row sums to 1.
+        probs: (N, C) array, softmax(relu(X @ W1 + b1) @ W2 + b2); each row sums to 1, computed
+            without overflow even for very large scores.
         cache: {"X": X, "z1": z1, "a1": a1}, with z1 = X @ W1 + b1 and a1 = relu(z1), both (N, H).
     """
     z1 = X @ params["W1"] + params["b1"]
@@ -598,7 +599,7 @@ SGD_UPDATE_PROPERTIES = [
     Property(
         "returns None (the step changes params itself)",
         "Change params in place and return nothing.",
-        read=lambda called: called.result is None or called.result is called.arguments[0],
+        read=lambda called: called.result is None,
     ),
 ]
 
@@ -656,6 +657,11 @@ def sgd_update_with_subtract_out(params, grads, lr):
 def sgd_update_by_slice_assignment(params, grads, lr):
     for name in params:
         params[name][...] = params[name] - lr * grads[name]
+
+
+def sgd_update_returning_params(params, grads, lr):
+    for name in params:
+        params[name] -= lr * grads[name]
     return params
 
 
@@ -689,6 +695,7 @@ SGD_UPDATE = Exercise(
         Mistake(scales_the_gradients, "`grads[name] *= lr` changes the gradients: compute lr * grads[name] as a new array instead."),
     ],
     right=[sgd_update_over_items, sgd_update_with_subtract_out, sgd_update_by_slice_assignment],
+    wrong=[Wrong(sgd_update_returning_params, "Change params in place and return nothing")],
 )
 
 # ---------------------------------------------------------------- train_numpy_mlp

@@ -41,8 +41,9 @@ def make_classifier(n_features, n_hidden=32, dropout=0.3):
         n_hidden: the number of hidden units H.
         dropout: the probability that dropout zeroes a hidden unit while training.
     Returns:
-        nn.Sequential(Linear(D, H), BatchNorm1d(H), ReLU(), Dropout(dropout), Linear(H, 1)):
-        it maps (N, D) inputs to (N, 1) logits, with no sigmoid at the end.
+        the layers Linear(D, H), BatchNorm1d(H), ReLU(), Dropout(dropout), Linear(H, 1), in this
+        order, in an nn.Sequential (or an nn.Module of your own): it maps (N, D) inputs to (N, 1)
+        logits, with no sigmoid at the end.
     """
     return nn.Sequential(
         nn.Linear(n_features, n_hidden),
@@ -412,14 +413,17 @@ def restorable_weights(called):
 
 
 def printed_lines(called):
-    """The lines the function prints when called again on the case with log_every = 2 (only where the case says so)."""
+    """The lines the function prints when called again on the case with log_every = 0 and = 2 (only where the case says so)."""
     if TRY_PRINTING not in called.case.context:
         return None
-    args, kwargs = copy.deepcopy((called.case.args, called.case.kwargs))
-    printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
-        called.function(*args, **{**kwargs, "log_every": 2})
-    return [line for line in printed.getvalue().splitlines() if line.strip()]
+    lines = {}
+    for log_every in (0, 2):
+        args, kwargs = copy.deepcopy((called.case.args, called.case.kwargs))
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            called.function(*args, **{**kwargs, "log_every": log_every})
+        lines[str(log_every)] = [line for line in printed.getvalue().splitlines() if line.strip()]
+    return lines
 
 
 PASSES = "forward passes (mode, gradients on, rows)"
@@ -515,10 +519,10 @@ def restored(readings, case):
 
 
 def quiet_progress(readings, case):
-    lines = readings["lines printed with log_every = 2"]
+    lines = readings["lines printed with log_every = 0 and = 2"]
     if lines is None:
         return None
-    return 1 <= len(lines) <= readings["number of rows (one per epoch run)"] // 2 + 1
+    return not lines["0"] and 1 <= len(lines["2"]) <= readings["number of rows (one per epoch run)"] // 2 + 1
 
 
 FIT_STEPS = (
@@ -611,9 +615,9 @@ FIT_PROPERTIES = [
         derive=restored,
     ),
     Property("weights after fit (model.state_dict())", FIT_STEPS, read=lambda called: state(called.arguments[0])),
-    Reading("lines printed with log_every = 2", printed_lines),
+    Reading("lines printed with log_every = 0 and = 2", printed_lines),
     Property(
-        "progress shown in at most one line every log_every epochs",
+        "progress shown in at most one line every log_every epochs, and none with log_every = 0",
         "With log_every = k > 0, print one short line after every k-th epoch (if epoch % log_every == 0), no more; "
         "with log_every = 0 print nothing.",
         derive=quiet_progress,
@@ -693,6 +697,11 @@ def takes_one_batch_of_everything(n, batch_size):
 
 def prints_every_epoch(epoch, row, log_every):
     print(f"epoch {epoch}: val_loss {row['val_loss']:.3f}")
+
+
+def prints_even_with_log_every_zero(epoch, row, log_every):
+    if epoch % max(log_every, 1) == 0:
+        print(f"epoch {epoch}: val_loss {row['val_loss']:.3f}")
 
 
 def never_stops(callbacks, row, model):
@@ -843,6 +852,7 @@ FIT = Exercise(
         Wrong(keeps_the_order, "a new one each epoch", replacing=shuffled_batches),
         Wrong(takes_one_batch_of_everything, "the last batch holds what is left", replacing=shuffled_batches),
         Wrong(prints_every_epoch, "print one short line after every k-th epoch", replacing=report),
+        Wrong(prints_even_with_log_every_zero, "with log_every = 0 print nothing", replacing=report),
         Wrong(stores_the_validation_loss_tensor, "Store plain numbers", replacing=validate),
         Wrong(fit_returning_a_dict, "return pd.DataFrame(rows)"),
     ],
@@ -1043,6 +1053,11 @@ def predict_classes_cases():
     X = torch.tensor([[-2.0, 1.0], [-0.2, 3.0], [0.2, -1.0], [0.4, 0.0], [3.0, 2.0]])
     return [
         Case("logit = x0 (probabilities 0.12, 0.45, 0.55, 0.60, 0.95), after a Dropout(0.5) layer", (first_input_model(), X)),
+        Case(
+            "a probability of exactly 0.5, the threshold (logit x0 = 0)",
+            (first_input_model(), torch.tensor([[0.0, 1.0], [1.0, 0.0]])),
+            hint="A probability equal to the threshold is not above it: its label is 0. Compare with > threshold, not >=.",
+        ),
         Case("the same, threshold = 0.8", (first_input_model(), X.clone()), {"threshold": 0.8}),
         Case("the same, threshold = 0.3", (first_input_model(), X.clone()), {"threshold": 0.3}),
         Case("random case: 3 inputs, batch norm and dropout, 8 examples", (regularised_model(87, 3), inputs(88, 8, 3))),
@@ -1056,17 +1071,14 @@ def predict_classes_hidden_cases():
     ]
 
 
-INTEGER_DTYPES = {"torch.int64", "torch.int32", "torch.int16", "torch.int8", "torch.uint8"}
-
 PREDICT_CLASSES_PROPERTIES = [
     Reading(PASSES, lambda called: forward_passes(called.arguments[0])),
     Property("forward pass in eval mode (model.eval())", EVAL_MODE_HINT + " predict_proba does it: use it.", derive=eval_mode),
     Property("shape", "Return one label per example, shape (N,).", read=lambda called: tuple(called.result.shape)),
-    Reading("dtype", lambda called: str(called.result.dtype)),
     Property(
-        "labels stored as integers (not floats or booleans)",
-        "Turn the comparison's booleans into integer labels with .long(): labels are the integers 0 and 1.",
-        derive=lambda readings, case: readings["dtype"] in INTEGER_DTYPES,
+        "dtype of the labels (int64)",
+        "Turn the comparison's booleans into int64 labels with .long(): labels are the integers 0 and 1.",
+        read=lambda called: str(called.result.dtype),
     ),
     Property(
         "labels",
@@ -1103,6 +1115,14 @@ def predict_classes_with_where(model, X, threshold=0.5):
     return torch.where(probabilities > threshold, 1, 0)
 
 
+def labels_the_threshold_itself_1(model, X, threshold=0.5):
+    return (predict_proba(model, X) >= threshold).long()
+
+
+def predict_classes_as_int32(model, X, threshold=0.5):
+    return (predict_proba(model, X) > threshold).int()
+
+
 def predict_classes_in_training_mode(model, X, threshold=0.5):
     with torch.no_grad():
         return (torch.sigmoid(model(X)).squeeze(1) > threshold).long()
@@ -1129,5 +1149,9 @@ PREDICT_CLASSES = Exercise(
         Mistake(returns_floats, "Those are floats (0.0 and 1.0): labels are integers, made with .long()."),
     ],
     right=[predict_classes_with_where],
-    wrong=[Wrong(predict_classes_in_training_mode, "Call model.eval() before the forward pass")],
+    wrong=[
+        Wrong(predict_classes_in_training_mode, "Call model.eval() before the forward pass"),
+        Wrong(labels_the_threshold_itself_1, "Compare with > threshold, not >="),
+        Wrong(predict_classes_as_int32, "int64 labels with .long()"),
+    ],
 )

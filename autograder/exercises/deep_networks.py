@@ -479,7 +479,8 @@ def make_mlp(dims, activation="relu"):
         activation: "relu", "tanh" or "sigmoid".
     Returns:
         an nn.Module mapping an (N, D) float32 tensor to an (N, K) tensor, whose
-        parameters (every layer's weight and bias) are all registered.
+        parameters (every layer's weight and bias) are all registered, in the order the
+        layers are applied (as nn.Sequential and nn.ModuleList keep them).
     """
     layers = []
     for n_in, n_out in zip(dims[:-1], dims[1:]):

@@ -494,7 +494,7 @@ def update_coeffs(coeffs, lr):
         coeffs: (W1, b1, W2, b2), each holding its gradient in .grad.
         lr: the learning rate.
     Returns:
-        None. Each coefficient c becomes c − lr · c.grad, and its gradient is reset to zero.
+        None. Each coefficient c becomes c − lr · c.grad, and its gradient is reset (to zero, or None).
     """
     with torch.no_grad():
         for coefficient in coeffs:
@@ -534,6 +534,7 @@ UPDATE_COEFFS_PROPERTIES = [
         "Update the tensors in place, inside torch.no_grad().",
         read=lambda called: all(c.is_leaf and c.requires_grad for c in called.arguments[0]),
     ),
+    Property("returns None (the step changes the coefficients themselves)", "Update the coefficients in place and return nothing.", read=lambda called: called.result is None),
 ]
 
 

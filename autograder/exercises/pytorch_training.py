@@ -7,7 +7,7 @@ from torch import nn
 
 from autograder.checks.check import Case
 from autograder.checks.compare import FLOAT32
-from autograder.checks.probes import Adam, Batches, Net, NotingLoss, SGD, mode, state
+from autograder.checks.probes import Adam, Batches, ForwardLog, Net, NotingLoss, SGD, forward_passes, mode, state
 from autograder.checks.properties import Property, Reading, Returns
 from autograder.exercises import Exercise, Mistake, Wrong
 
@@ -18,12 +18,13 @@ TASKS = {  # the number of outputs, the loss and the dtype of the targets of eac
 }
 
 
-def network(seed, task, hidden=3, batch_norm=False, dropout=0.0, n_in=2):
-    """A seeded n_in-hidden-out network for a task, with batch norm (with non-trivial running statistics) and dropout if asked."""
+def network(seed, task, hidden=3, batch_norm=False, dropout=0.0, n_in=2, logged=False):
+    """A seeded n_in-hidden-out network for a task, with batch norm (with non-trivial running statistics) and dropout
+    if asked, and a ForwardLog first if `logged`."""
     torch.manual_seed(seed)
     n_out = TASKS[task][0]
     # before batch norm a bias does nothing (the mean is subtracted), and Adam would turn its rounding-noise gradient into steps
-    layers = [nn.Linear(n_in, hidden, bias=not batch_norm)]
+    layers = [ForwardLog()] * logged + [nn.Linear(n_in, hidden, bias=not batch_norm)]
     if batch_norm:
         norm = nn.BatchNorm1d(hidden)
         generator = torch.Generator().manual_seed(seed)
@@ -594,13 +595,13 @@ def predict_grid(model, grid, task):
         task: "regression", "binary" or "multiclass".
     Returns:
         (M,) NumPy array: the output (regression), the probability of class 1 (binary),
-        or the index of the highest-scoring class, int64 (multiclass).
+        or the index of the highest-scoring class, as integers (multiclass).
     """
     return prediction(grid_outputs(model, grid), task)
 
 
 def grid_case(name, seed, task, points, *, batch_norm=True, hidden=4):
-    model = network(seed, task, hidden=hidden, batch_norm=batch_norm).train()  # as training leaves it
+    model = network(seed, task, hidden=hidden, batch_norm=batch_norm, logged=True).train()  # as training leaves it
     return Case(name, (model, np.random.default_rng(seed).uniform(-1, 1, size=(points, 2)), task))
 
 
@@ -621,6 +622,24 @@ def predict_grid_hidden_cases():
         grid_case("hidden case: 3 classes, 9 points", 192, "multiclass", 9, batch_norm=False),
         grid_case("hidden case: regression, 12 points", 193, "regression", 12),
     ]
+
+
+PASSES = "forward passes (mode, gradients on, rows)"
+
+PREDICT_GRID_PROPERTIES = [
+    Property("prediction at every point", "", read=lambda called: called.result),
+    Reading(PASSES, lambda called: forward_passes(called.arguments[0])),
+    Property(
+        "forward pass in evaluation mode (model.eval())",
+        "Call model.eval() first: in training mode batch norm normalises the grid with its own statistics, and dropout drops units.",
+        derive=lambda readings, case: bool(readings[PASSES]) and not any(training for training, _, _ in readings[PASSES]),
+    ),
+    Property(
+        "no graph built (forward pass under torch.no_grad())",
+        "Run the model under `with torch.no_grad():`; detaching its output afterwards is too late, the graph is built by then.",
+        derive=lambda readings, case: not any(grad for _, grad, _ in readings[PASSES]),
+    ),
+]
 
 
 def stays_in_training_mode(model, grid):
@@ -680,6 +699,8 @@ PREDICT_GRID = Exercise(
     points=2,
     cases=predict_grid_cases,
     hidden_cases=predict_grid_hidden_cases,
+    properties=PREDICT_GRID_PROPERTIES,
+    returns=Returns(np.ndarray, "a NumPy array of shape (M,)", "Return a NumPy array (.numpy()), which plotting functions expect."),
     tolerance=FLOAT32,
     hint=(
         "model.eval(); inside torch.no_grad(), outputs = model(torch.as_tensor(grid, dtype=torch.float32)); then "
@@ -707,7 +728,8 @@ PREDICT_GRID = Exercise(
         ),
         Mistake(returns_a_tensor_of_predictions, "Return a NumPy array (.numpy()), which plotting functions expect, not a tensor."),
     ],
-    right=[predict_grid_in_branches, predict_grid_with_detach],
+    right=[predict_grid_in_branches],
+    wrong=[Wrong(predict_grid_with_detach, "detaching its output afterwards is too late")],
 )
 
 # ---------------------------------------------------------------- predict_label
@@ -724,7 +746,7 @@ def predict_label(model, scaler, encoder, raw_point):
     """Classify one raw example: scale it, run the model, turn its scores into probabilities, decode the label.
 
     Inputs:
-        model: a classifier mapping (1, D) float32 tensors to (1, K) class scores.
+        model: a classifier mapping (1, D) float32 tensors to (1, K) class scores; put it in evaluation mode.
         scaler: the StandardScaler fitted on the raw training inputs.
         encoder: the LabelEncoder fitted on the training labels.
         raw_point: the D raw input values of one example (a list or a (D,) array).

@@ -95,16 +95,18 @@ def epoch_of(weight, bias, epochs):
 
 
 def answer(value):
-    """What step returned, as plain data: a truth value, a whole number, None, or the name of its type."""
+    """What step returned, as plain data: a truth value, None, or what else it is."""
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
-    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
-        return value
-    return f"a {type(value).__name__}"
+    if value is None:
+        return None
+    return f"{value!r} (not a bool)" if isinstance(value, (int, float)) else f"a {type(value).__name__}"
 
 
 def number(value):
-    """An attribute's value as plain data: numbers as Python numbers, anything else by its type's name."""
+    """An attribute's value as plain data: numbers as Python numbers, None as None, anything else by its type's name."""
+    if value is None:
+        return None
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
     if isinstance(value, (int, np.integer)):
@@ -128,6 +130,7 @@ def scripted_training(called):
     stopper, losses = called.result, called.case.context[LOSSES]
     model = nn.Linear(2, 1)
     run = {"answers": [], "counter": [], "best_loss": [], "best_epoch": [], "error": None, "restored": None}
+    run["initial"] = {name: attribute(stopper, name, 0) for name in ("best_loss", "best_epoch", "counter", "best_state")}
     epoch = 0
     for epoch, val_loss in enumerate(losses, start=1):
         set_parameters(model, epoch)
@@ -139,7 +142,7 @@ def scripted_training(called):
         run["answers"].append(said)
         for name in ("counter", "best_loss", "best_epoch"):
             run[name].append(attribute(stopper, name, epoch))
-        if said is True or (type(said) is int and said != 0):
+        if said is True:
             break
     try:
         stopper.restore(model)
@@ -155,13 +158,14 @@ def first_error(run):
 
 
 def per_epoch(name):
-    """A list the scripted run recorded epoch by epoch, or the error that stopped the run."""
+    """A list the scripted run recorded epoch by epoch (or a dict it recorded once), or the error that stopped the run."""
 
     def derive(readings, case):
         run = readings["scripted training"]
         if first_error(run) is not None:
             return first_error(run)
-        errors = [value for value in run[name] if isinstance(value, LearnerError)]
+        values = run[name] if isinstance(run[name], list) else list(run[name].values())
+        errors = [value for value in values if isinstance(value, LearnerError)]
         return errors[0] if errors else run[name]
 
     return derive
@@ -213,6 +217,11 @@ RESTORE_HINT = (
 
 EARLY_STOPPING_PROPERTIES = [
     Reading("scripted training", scripted_training),
+    Property(
+        "attributes before the first epoch",
+        "Start best_loss at float('inf'), best_epoch and counter at 0, and best_state at None, in __init__.",
+        derive=per_epoch("initial"),
+    ),
     Property(
         "answers of step(val_loss, model), epoch by epoch (True = stop)",
         "An epoch improves when val_loss < best_loss - min_delta. step returns True once `patience` epochs "
@@ -303,12 +312,12 @@ class EarlyStoppingKeepingTheLiveState:
 class EarlyStoppingWithClones:
     def __init__(self, patience=5, min_delta=0.0):
         self.patience, self.min_delta = patience, min_delta
-        self.best_loss, self.best_epoch, self.best_state = None, None, {}
+        self.best_loss, self.best_epoch, self.best_state = float("inf"), 0, None
         self.counter, self.epoch = 0, 0
 
     def step(self, val_loss, model):
         self.epoch = self.epoch + 1
-        improved = self.best_loss is None or self.best_loss - val_loss > self.min_delta
+        improved = self.best_loss - val_loss > self.min_delta
         if not improved:
             self.counter = self.counter + 1
             return self.counter >= self.patience
@@ -322,6 +331,17 @@ class EarlyStoppingWithClones:
         with torch.no_grad():
             for name, tensor in model.state_dict().items():
                 tensor.copy_(self.best_state[name])
+
+
+class EarlyStoppingStartingFromNone(EarlyStopping):
+    def __init__(self, patience=5, min_delta=0.0):
+        super().__init__(patience, min_delta)
+        self.best_epoch = None
+
+
+class EarlyStoppingAnsweringInNumbers(EarlyStopping):
+    def step(self, val_loss, model):
+        return int(super().step(val_loss, model))
 
 
 class EarlyStoppingRestoringByRebinding(EarlyStopping):
@@ -381,6 +401,8 @@ EARLY_STOPPING = Exercise(
         Wrong(EarlyStoppingKeepingTheLiveState, "the live state dict"),
         Wrong(EarlyStoppingRestoringByRebinding, "does not load it into the model it is given"),
         Wrong(EarlyStoppingCountingFromZero, "the first call of step is epoch 1"),
+        Wrong(EarlyStoppingStartingFromNone, "best_epoch and counter at 0"),
+        Wrong(EarlyStoppingAnsweringInNumbers, "0 (not a bool)"),
     ],
 )
 

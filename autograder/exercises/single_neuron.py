@@ -16,7 +16,7 @@ def linear_unit(X, w, b):
     """The output of one linear unit for every example of a batch.
 
     Inputs:
-        X: (N, D) float array, one example per row.
+        X: (N, D) array of numbers (floats, or integers such as pixel values), one example per row.
         w: (D,) float array, one weight per input.
         b: float, the bias.
     Returns:
@@ -253,7 +253,8 @@ def to_torch_linear(W, b):
         W: (D, K) float array: column k holds the weights of unit k.
         b: (K,) float array: the biases of the K units.
     Returns:
-        nn.Linear(D, K) whose float32 parameters are weight = W.T, of shape (K, D), and bias = b.
+        nn.Linear(D, K) whose float32 parameters are weight = W.T, of shape (K, D), and bias = b,
+        both trainable (they require grad, as a new layer's do).
     """
     layer = nn.Linear(W.shape[0], W.shape[1])
     with torch.no_grad():
