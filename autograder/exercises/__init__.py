@@ -1,29 +1,31 @@
 """Every exercise of the course, declared once: one module per notebook, one `Exercise` per exercise.
 
 This is the framework's one page. `single_neuron.py` (notebook 01) is the
-example to read first; `gradient_descent.py` shows properties and parts.
+example to read first; `gradient_descent.py` shows properties, `uses` and
+mistakes made in one step of a longer reference.
 
 An exercise's declaration, in its notebook's module here, holds everything
-about it: the reference implementation (a plain function, named like the
-learner's and with the same signature, written the way the notebook
-teaches), its points, its visible and hidden cases, how results are judged
-(by value within a tolerance, or by named properties), its known mistakes
-with the hints that name them, and right and wrong example answers. In the
-module it reads, top to bottom, as: the reference, the cases, the mistakes,
-the example answers, then the `Exercise(...)` that ties them together.
-Everything else is derived from the declarations:
+about it: the reference implementation (a plain function, named and called
+like the learner's, with the docstring the notebook shows), its points, its
+visible and hidden cases, how results are judged (by value within a
+tolerance, or by named properties), its known mistakes with the hints that
+name them, and right and wrong example answers written as a learner would. In
+the module it reads, top to bottom: the reference, the cases, the mistakes and
+example answers, then the `Exercise(...)` that ties them together; the order
+of the declarations is the notebook's. Everything else is derived from them:
 
-- the check the notebook calls, `check.<name>(<name>)` (autograder.checks),
-  and the notebook's `check.progress()`;
-- in the solution notebook, the answer cell's nbgrader metadata, the test cell
-  after it (its source, grade_id and points), the exercise's heading
-  ("### Exercise 2 · `name` (1 point)") and the notebook's total, and the
-  README's notebook table: `python -m autograder.instructor.release` writes
-  them, and the tests fail while they are stale;
+- the check the notebook calls, `check.<name>(<name>)`, and `check.progress()`
+  (autograder.checks);
+- in the solution notebook: the answer cell's nbgrader metadata, the test cell
+  after it (its source, grade_id and points), the heading ("### Exercise 2 ·
+  `name` (1 point)") and the total in the introduction; and the README's
+  notebook table. `python -m autograder.instructor.release` writes them and
+  checks that the answer cell has the reference's signature and docstring;
+  the tests fail while anything is stale;
 - the proofs (tests/test_exercises_are_proven.py): the reference and every
   right answer pass the visible and hidden cases, the released stub fails as
-  not written, every known mistake fails with its hint, every wrong answer
-  with the words it `says`.
+  not written, every known mistake fails with its hint and is recognised by
+  name, every other wrong answer fails with the words it `says`.
 
 One idiom each:
 
@@ -37,21 +39,28 @@ One idiom each:
   written as a learner would, and the hint that names it. A mistake made
   inside one step of a longer reference is that step's wrong version,
   `Mistake(keeps_old_gradients, hint, replacing=update_coeffs)`: the wrong
-  answer is the reference with that step replaced, not a copy of its loop.
-  Every mistake is also a wrong example answer, proven to fail with its hint.
+  answer is the reference with that step replaced, not a copy of its loop
+  (so write long references as small named steps). A `Wrong` is the same for
+  a wrong answer whose message comes from the checks' general explanations.
 - a property is a `Property` (autograder.checks.properties): a name, a hint,
   and either `read` (from the call, where the function runs) or `derive`
   (from what was read and the case, wherever the check judges); a `Reading`
-  is read only for derived properties. Probes used by several exercises
-  (models that note how they are run, seeded weights, generators, callbacks)
-  live in autograder.checks.probes.
+  is read only for derived properties, and `Returns` says what kind of result
+  the properties are read from. Probes used by several exercises (models that
+  note how they are run, seeded weights, generators, loaders) live in
+  autograder.checks.probes.
 
-The learner's install (a later issue) will hold the checks and what they
-were recorded to expect, not this package: so a check judges each case only
-from the case, the learner's observation, and the `expectations` below (what
-the reference and the mistakes do on the cases). Keep the cases, readers and
-derivations free of references; the one exception is `uses`, which runs a
-learner's function with the references of the exercises it calls.
+A function that calls the notebook's other exercises declares them in
+`uses`: the learner's function is checked with the references of those, so a
+mistake made in an earlier exercise costs that exercise's points only.
+
+The learner's install (a later issue) will hold the checks and what they were
+recorded to expect, not this package: a check judges each case only from the
+case, the learner's observation and its `expectations` (what the reference and
+the mistakes do on the cases, worked out here by `ReferenceExpectations`).
+Keep cases, readers and derivations free of references. What still needs the
+instructor's side: `uses` (it runs references in the learner's kernel) and
+the EarlyStopping of notebook 07 handed to fit's hidden case in notebook 08.
 """
 
 from __future__ import annotations
