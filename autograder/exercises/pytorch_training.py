@@ -627,7 +627,7 @@ def predict_grid_hidden_cases():
 PASSES = "forward passes (mode, gradients on, rows)"
 
 PREDICT_GRID_PROPERTIES = [
-    Property("prediction at every point", "", read=lambda called: called.result),
+    Property("predictions", "", read=lambda called: called.result),
     Reading(PASSES, lambda called: forward_passes(called.arguments[0])),
     Property(
         "forward pass in evaluation mode (model.eval())",
