@@ -17,8 +17,8 @@ import torch.nn.functional as F
 from sklearn.linear_model import LogisticRegression
 
 from autograder import data
-from autograder.references import backpropagation as reference
-from autograder.references.gradient_descent import numerical_gradient
+from autograder.exercises import backpropagation as reference
+from autograder.exercises.gradient_descent import numerical_gradient
 from course import notebook
 
 ASSIGNMENT = "05_backpropagation"

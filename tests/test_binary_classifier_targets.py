@@ -21,8 +21,8 @@ import torch
 from sklearn.linear_model import LogisticRegression
 
 from autograder import data
-from autograder.references import binary_classifier as reference
-from autograder.references.regularisation import EarlyStopping
+from autograder.exercises import binary_classifier as reference
+from autograder.exercises.regularisation import EarlyStopping
 from course import notebook
 
 ASSIGNMENT = "08_binary_classifier"

@@ -8,8 +8,10 @@ import numpy as np
 import pytest
 import torch
 
+from autograder.checks import gradient_descent
 from autograder.checks import single_neuron as check
 from autograder.checks.feedback import CheckFailed, render
+from autograder.checks.verdict import FAILED
 
 
 def failure_of(exercise, function, **options):
@@ -74,6 +76,20 @@ def test_learner_exception_is_explained_with_their_line():
     assert "linear_unit raised ZeroDivisionError" in message
     assert "at line" in message and "1 / scale" in message
     assert "Traceback" not in message and "autograder" not in message
+
+
+def test_an_unfinished_helper_is_named_rather_than_the_function_checked():
+    exec("def weighted_sum(X, w):\n    raise NotImplementedError()\n\ndef linear_unit(X, w, b):\n    return weighted_sum(X, w) + b", namespace := {})
+    verdict = check.linear_unit.verdict(namespace["linear_unit"])
+    assert verdict.status == FAILED
+    assert verdict.headline == "linear_unit calls weighted_sum, which is not written yet (it raises NotImplementedError)."
+    assert verdict.message.endswith("Hint: write weighted_sum first, run its cell, then this one.")
+
+
+def test_an_unfinished_exercise_it_uses_is_replaced_by_its_reference():
+    exec("def calc_preds(coeffs, X):\n    raise NotImplementedError()\n\ndef calc_loss(coeffs, X, y):\n"
+         "    return F.binary_cross_entropy(calc_preds(coeffs, X), y)", namespace := {"F": torch.nn.functional})
+    assert gradient_descent.calc_loss.verdict(namespace["calc_loss"]).passed
 
 
 def test_passing_the_result_instead_of_the_function_is_explained():

@@ -108,7 +108,7 @@ CLASS = [
         "import autograder.checks.check as machinery\nmachinery.Check.__call__ = lambda self, *args, **kwargs: print('✔ correct')")),
     Learner("redefines", "broken", "redefines comparisons", wrong("linear_unit", REDEFINES_COMPARISONS)),
     Learner("calls_reference", "broken", "calls the reference", lambda m: with_answers(
-        m.released, m.answers(flatten_images="from autograder.references.single_neuron import flatten_images"))),
+        m.released, m.answers(flatten_images="from autograder.exercises.single_neuron import flatten_images"))),
     Learner("broken_json", "broken", "not JSON", lambda m: '{"cells": [ {"cell_type": '),
     Learner("empty", "broken", "empty folder", lambda m: None),
     Learner("renamed", "correct", "renamed notebook", solved, filename="homework.ipynb"),

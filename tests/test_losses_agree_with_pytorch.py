@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 
 from autograder.checks import loss_functions as checks
-from autograder.references import loss_functions as reference
+from autograder.exercises import loss_functions as reference
 
 RELATIVE = 1e-6
 # Losses that are zero to double precision may differ in how they round to zero: for a logit

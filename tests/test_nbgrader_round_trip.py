@@ -21,7 +21,7 @@ import pytest
 from autograder.checks import for_assignment
 from autograder.instructor.nbgrader_cli import run_nbgrader
 from autograder.instructor.notebooks import nbgrader_cells, solution_code, with_answers
-from course import ASSIGNMENTS, REPOSITORY, answers, notebook
+from course import ASSIGNMENTS, REPOSITORY, notebook
 
 
 def nbgrader(root, *arguments):
@@ -37,8 +37,13 @@ def submit(root, assignment, student, replacements):
 
 
 def learner_source(function, name):
-    """A catalogue answer as a learner would have typed it into the answer cell of `name`."""
-    return re.sub(r"^def \w+", f"def {name}", inspect.getsource(function))
+    """An example answer as a learner would have typed it into the answer cell of `name`."""
+    return re.sub(r"^(def|class) \w+", rf"\1 {name}", inspect.getsource(function))
+
+
+def wrong_answer_to_type(exercise):
+    """The first wrong example answer of an exercise that is a whole answer (not a replaced step of the reference)."""
+    return next(example.answer for example in [*exercise.wrong, *exercise.mistakes] if example.replacing is None)
 
 
 def grade_in_own_course(root, student, submissions):
@@ -60,7 +65,7 @@ def graded(tmp_path_factory):
 
     Per assignment: "untouched" submits the released notebook as it is, "solved"
     pastes the solution code into every answer cell, and "one-wrong" does the
-    same except for the first exercise, which gets the catalogue's first wrong
+    same except for the first exercise, which gets its declaration's first wrong
     answer. Each of the three learners is graded in a course directory of its
     own, all three at once (nbgrader grades one notebook at a time).
     """
@@ -68,11 +73,11 @@ def graded(tmp_path_factory):
     for assignment in ASSIGNMENTS:
         cells = nbgrader_cells(notebook(assignment), "solution")
         solved = {grade_id: solution_code(cell.source) for grade_id, cell in cells.items()}
-        first = for_assignment(assignment).EXERCISES[0].name
-        wrong = answers(assignment).WRONG[first][0].function
+        first = for_assignment(assignment).EXERCISES[0]
+        wrong = wrong_answer_to_type(first.exercise)
         classes["untouched"][assignment] = {}
         classes["solved"][assignment] = solved
-        classes["one-wrong"][assignment] = solved | {f"{first}_answer": learner_source(wrong, first)}
+        classes["one-wrong"][assignment] = solved | {f"{first.name}_answer": learner_source(wrong, first.name)}
     with ThreadPoolExecutor(len(classes)) as pool:
         futures = [pool.submit(grade_in_own_course, tmp_path_factory.mktemp(student), student, submissions) for student, submissions in classes.items()]
         rows = [row for future in futures for row in future.result()]

@@ -6,7 +6,7 @@ from autograder.checks import for_assignment
 from autograder.checks.progress import FAILED, NOT_ATTEMPTED, PASSED, progress_of
 from autograder.checks.sealed import SEALED
 from autograder.instructor.notebooks import nbgrader_cells
-from course import ASSIGNMENTS, answers, notebook
+from course import ASSIGNMENTS, notebook
 
 
 def released_namespace(assignment: str) -> dict:
@@ -23,7 +23,7 @@ def released_namespace(assignment: str) -> dict:
 def test_untouched_notebook_shows_nothing_attempted(assignment):
     checks = for_assignment(assignment)
     progress = progress_of(checks.EXERCISES, released_namespace(assignment))
-    assert [e.status for e in progress.exercises] == [NOT_ATTEMPTED] * len(checks.EXERCISES)
+    assert [e.status for e in progress.rows] == [NOT_ATTEMPTED] * len(checks.EXERCISES)
     total = sum(check.points for check in checks.EXERCISES)
     assert progress.points == (0, total)
     assert f"0 of {len(checks.EXERCISES)} exercises pass: 0 of {total:g} points" in repr(progress)
@@ -33,11 +33,11 @@ def test_untouched_notebook_shows_nothing_attempted(assignment):
 def test_a_wrong_answer_fails_and_the_rest_pass_with_their_points(assignment):
     exercises = for_assignment(assignment).EXERCISES
     first, rest = exercises[0], exercises[1:]
-    wrong = answers(assignment).WRONG[first.name][0]
-    namespace = {check.name: check.reference for check in rest} | {first.name: wrong.function}
+    wrong = first.exercise.wrong_answers()[0]
+    namespace = {check.name: check.reference for check in rest} | {first.name: wrong.answer}
     progress = progress_of(exercises, namespace)
-    assert [e.status for e in progress.exercises] == [FAILED] + [PASSED] * len(rest)
-    assert progress.exercises[0].detail and "Traceback" not in repr(progress)
+    assert [e.status for e in progress.rows] == [FAILED] + [PASSED] * len(rest)
+    assert progress.rows[0].detail and "Traceback" not in repr(progress)
     assert progress.points == (sum(check.points for check in rest), sum(check.points for check in exercises))
     table = progress._repr_html_()
     assert table.count("<tr>") == len(exercises) + 1 and "✘ failed" in table and "✔ passed" in table
@@ -46,13 +46,13 @@ def test_a_wrong_answer_fails_and_the_rest_pass_with_their_points(assignment):
 def test_undefined_functions_are_not_attempted_and_named_so():
     exercises = for_assignment(ASSIGNMENTS[0]).EXERCISES
     progress = progress_of(exercises, {})
-    assert all(e.status == NOT_ATTEMPTED and "not defined yet" in e.detail for e in progress.exercises)
+    assert all(e.status == NOT_ATTEMPTED and "not defined yet" in e.detail for e in progress.rows)
 
 
 def test_progress_is_switched_off_while_grading(monkeypatch):
     monkeypatch.setenv(SEALED, "1")
     progress = for_assignment(ASSIGNMENTS[0]).progress()
-    assert progress.exercises == () and "switched off" in repr(progress)
+    assert progress.rows == () and "switched off" in repr(progress)
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)

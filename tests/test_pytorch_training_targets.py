@@ -15,7 +15,7 @@ import re
 import torch
 from torch import nn
 
-from autograder.references import pytorch_training as reference
+from autograder.exercises import pytorch_training as reference
 from course import notebook
 
 ASSIGNMENT = "06_pytorch_training"

@@ -24,8 +24,7 @@ import torch
 from torch import nn
 
 from autograder.checks import regularisation as check
-from autograder.references import regularisation as reference
-from answers import regularisation as catalogue
+from autograder.exercises import regularisation as reference
 from course import notebook
 
 TOLERANCE = 1e-6
@@ -232,25 +231,23 @@ def test_notebook_07_restores_the_best_validation_loss():
 
 # The mistakes the issue names, each caught by its check with a message that names it.
 NAMED_MISTAKES = [
-    ("EarlyStopping", "EarlyStopping", "the live state dict"),
-    ("EarlyStopping", "EarlyStoppingNeverResets", "Set counter back to 0"),
-    ("EarlyStopping", "EarlyStoppingIgnoresMinDelta", "min_delta is ignored"),
-    ("batch_norm_forward", "batch_norm_forward_batch_stats_in_eval", "not with the batch's own statistics"),
-    ("batch_norm_forward", "batch_norm_forward_biased_running_var", "unbiased variance"),
-    ("layer_norm_forward", "layer_norm_forward_over_batch", "the last axis (axis=-1)"),
-    ("layer_norm_forward", "layer_norm_forward_axis_one", "The last axis is axis=-1"),
-    ("dropout_forward", "dropout_forward_no_scaling", "divides the kept elements by (1 - p)"),
-    ("dropout_forward", "dropout_forward_also_in_eval", "return x unchanged"),
-    ("dropout_forward", "dropout_forward_keep_probability", "not of keeping it"),
+    ("EarlyStopping", reference.EarlyStoppingKeepingTheLiveState, "the live state dict"),
+    ("EarlyStopping", reference.NeverResetsTheCounter, "Set counter back to 0"),
+    ("EarlyStopping", reference.IgnoresMinDelta, "min_delta is ignored"),
+    ("batch_norm_forward", reference.normalises_with_the_batch_in_evaluation, "not with the batch's own statistics"),
+    ("batch_norm_forward", reference.updates_running_var_with_the_biased_variance, "unbiased variance"),
+    ("layer_norm_forward", reference.normalises_over_the_batch, "the last axis (axis=-1)"),
+    ("layer_norm_forward", reference.normalises_over_axis_one, "The last axis is axis=-1"),
+    ("dropout_forward", reference.does_not_scale_the_kept_elements, "divides the kept elements by (1 - p)"),
+    ("dropout_forward", reference.drops_in_evaluation_too, "return x unchanged"),
+    ("dropout_forward", reference.keeps_with_probability_p, "not of keeping it"),
 ]
 
 
-@pytest.mark.parametrize("exercise, function, says", NAMED_MISTAKES, ids=[m[1] for m in NAMED_MISTAKES])
-def test_the_named_mistakes_are_caught(exercise, function, says):
-    exercise_check = getattr(check, exercise)
-    wrong = getattr(catalogue, function)
-    message = exercise_check.failure(wrong, exercise_check.cases())
-    assert message is not None and says in message
+@pytest.mark.parametrize("exercise, wrong, says", NAMED_MISTAKES, ids=[m[1].__name__ for m in NAMED_MISTAKES])
+def test_the_named_mistakes_are_caught(exercise, wrong, says):
+    verdict = getattr(check, exercise).verdict(wrong)
+    assert not verdict.passed and says in verdict.message
 
 
 def numbers(assignment: str, pattern: str) -> list[float]:

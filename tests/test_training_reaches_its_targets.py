@@ -11,7 +11,7 @@ import numpy as np
 import torch
 
 from autograder import data
-from autograder.references import gradient_descent as reference
+from autograder.exercises import gradient_descent as reference
 from course import notebook
 
 

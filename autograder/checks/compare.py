@@ -62,19 +62,20 @@ class Difference:
         return Difference(problem, self.expected, self.got, self.detail, self.hint, f"{part} / {self.part}" if self.part else part)
 
 
-def compare(got: Any, expected: Any, tolerance: Tolerance, names: tuple[str, ...] = ()) -> Difference | None:
+def compare(got: Any, expected: Any, tolerance: Tolerance, names: tuple[str, ...] = (), inputs: frozenset = frozenset()) -> Difference | None:
     """None when `got` matches `expected` within `tolerance`, else how it differs.
 
-    `names` names the values of a tuple result ("W", "b") for the message.
+    `names` names the values of a tuple result ("W", "b") for the message; `inputs` holds the
+    dtypes of the case's inputs ("float32"), so that a hint about dtypes says what they really are.
     """
     if isinstance(expected, _ndarray):
-        return _compare_arrays(got, expected, tolerance)
+        return _compare_arrays(got, expected, tolerance, inputs=inputs)
     if isinstance(expected, _Tensor):
-        return _compare_tensors(got, expected, tolerance)
+        return _compare_tensors(got, expected, tolerance, inputs)
     if isinstance(expected, (tuple, list)):
-        return _compare_sequences(got, expected, tolerance, names)
+        return _compare_sequences(got, expected, tolerance, names, inputs)
     if isinstance(expected, dict):
-        return _compare_mappings(got, expected, tolerance)
+        return _compare_mappings(got, expected, tolerance, inputs)
     if isinstance(expected, (bool, np.bool_, str)) or expected is None:
         return _compare_exactly(got, expected)
     if isinstance(expected, (int, float, _generic)):
@@ -102,7 +103,7 @@ def _compare_numbers(got: Any, expected: Any, tolerance: Tolerance) -> Differenc
     return _compare_arrays(_asarray(got), _asarray(float(expected)), tolerance, scalar=True)
 
 
-def _compare_sequences(got: Any, expected: tuple | list, tolerance: Tolerance, names: tuple[str, ...]) -> Difference | None:
+def _compare_sequences(got: Any, expected: tuple | list, tolerance: Tolerance, names: tuple[str, ...], inputs: frozenset) -> Difference | None:
     if not isinstance(got, (tuple, list)):
         listing = f" ({', '.join(names)})" if names else ""
         return _wrong_type(got, f"a {type_name(expected)} of {len(expected)} values{listing}")
@@ -113,34 +114,35 @@ def _compare_sequences(got: Any, expected: tuple | list, tolerance: Tolerance, n
             f"a {type_name(got)} of {len(got)} values",
         )
     for position, (got_item, expected_item) in enumerate(zip(got, expected)):
-        difference = compare(got_item, expected_item, tolerance)
+        difference = compare(got_item, expected_item, tolerance, inputs=inputs)
         if difference is not None:
             return difference.about(names[position] if position < len(names) else f"value number {position + 1}")
     return None
 
 
-def _compare_mappings(got: Any, expected: dict, tolerance: Tolerance) -> Difference | None:
+def _compare_mappings(got: Any, expected: dict, tolerance: Tolerance, inputs: frozenset) -> Difference | None:
     if not isinstance(got, dict):
         return _wrong_type(got, "a dict")
     if set(got) != set(expected):
         return Difference("returned a dict with the wrong keys", show(sorted(expected)), show(sorted(got)))
     for key, expected_item in expected.items():
-        difference = compare(got[key], expected_item, tolerance)
+        difference = compare(got[key], expected_item, tolerance, inputs=inputs)
         if difference is not None:
             return difference.about(str(key))
     return None
 
 
-def _compare_tensors(got: Any, expected: torch.Tensor, tolerance: Tolerance) -> Difference | None:
+def _compare_tensors(got: Any, expected: torch.Tensor, tolerance: Tolerance, inputs: frozenset) -> Difference | None:
     if not isinstance(got, _Tensor):
         hint = "This exercise works in PyTorch: keep the values in torch tensors." if isinstance(got, _ndarray) else ""
         return _wrong_type(got, "a torch.Tensor", hint)
     if got.dtype != expected.dtype:
+        wanted = dtype_name(expected.dtype)
         return Difference(
-            f"returned a tensor of dtype {str(got.dtype).replace('torch.', '')}",
+            f"returned a tensor of dtype {dtype_name(got.dtype)}",
             describe(expected),
             describe(got),
-            hint="Create tensors with the dtype of the inputs (PyTorch layers work in float32).",
+            hint=f"Keep the inputs' dtype, {wanted}." if wanted in inputs else f"The result should be a {wanted} tensor.",
         )
     if expected.requires_grad and not got.requires_grad:
         return Difference(
@@ -149,10 +151,10 @@ def _compare_tensors(got: Any, expected: torch.Tensor, tolerance: Tolerance) -> 
             describe(got),
             hint="Compute it with torch operations on the coefficients, without .detach(), .item(), NumPy or torch.no_grad().",
         )
-    return _compare_arrays(got.detach().cpu().numpy(), expected.detach().cpu().numpy(), tolerance)
+    return _compare_arrays(got.detach().cpu().numpy(), expected.detach().cpu().numpy(), tolerance, inputs=inputs)
 
 
-def _compare_arrays(got: Any, expected: np.ndarray, tolerance: Tolerance, scalar: bool = False) -> Difference | None:
+def _compare_arrays(got: Any, expected: np.ndarray, tolerance: Tolerance, scalar: bool = False, inputs: frozenset = frozenset()) -> Difference | None:
     if isinstance(got, _generic) or (isinstance(got, (int, float)) and not isinstance(got, bool)):
         got = _asarray(got)
     scalar = scalar or expected.ndim == 0
@@ -167,10 +169,26 @@ def _compare_arrays(got: Any, expected: np.ndarray, tolerance: Tolerance, scalar
         return _wrong_type(got, describe(expected), hint)
     return (
         _compare_shapes(got, expected)
-        or _compare_dtypes(got, expected)
+        or _compare_dtypes(got, expected, inputs)
         or _compare_finiteness(got, expected, scalar)
         or _compare_elements(got, expected, tolerance, scalar)
     )
+
+
+def dtype_name(dtype: Any) -> str:
+    """A NumPy or PyTorch dtype as a learner reads it: "float32"."""
+    return str(dtype).replace("torch.", "")
+
+
+def dtypes_of(values: Any) -> frozenset:
+    """The dtypes of the arrays and tensors among `values` (and inside their lists, tuples and dicts)."""
+    if isinstance(values, (_ndarray, _Tensor)):
+        return frozenset({dtype_name(values.dtype)})
+    if isinstance(values, dict):
+        values = list(values.values())
+    if isinstance(values, (list, tuple)):
+        return frozenset().union(*(dtypes_of(value) for value in values))
+    return frozenset()
 
 
 def _wrong_type(got: Any, wanted: str, hint: str = "") -> Difference:
@@ -201,7 +219,7 @@ def _compare_shapes(got: np.ndarray, expected: np.ndarray) -> Difference | None:
     )
 
 
-def _compare_dtypes(got: np.ndarray, expected: np.ndarray) -> Difference | None:
+def _compare_dtypes(got: np.ndarray, expected: np.ndarray, inputs: frozenset) -> Difference | None:
     wanted, actual = expected.dtype, got.dtype
     if wanted == actual or (wanted.kind in "iu" and actual.kind in "iu" and wanted.itemsize > 1):
         return None  # any integer type will do for whole numbers, but bytes (pixels) stay bytes
@@ -210,15 +228,17 @@ def _compare_dtypes(got: np.ndarray, expected: np.ndarray) -> Difference | None:
             "The result must be floating point. An array made with np.zeros_like(x) or np.empty_like(x) "
             "from integer input keeps the integer dtype; pass dtype=float."
         )
-    elif wanted.kind == "f" and actual.kind == "f" and actual.itemsize > wanted.itemsize:
+    elif wanted.kind == "f" and actual.kind == "f" and actual.itemsize > wanted.itemsize and str(wanted) in inputs:
         hint = (
             f"Keep the input's dtype, {wanted}: build the result from x (np.zeros_like(x) rather than np.zeros(shape)), "
             "or convert back at the end with .astype(x.dtype)."
         )
+    elif wanted.kind == "f" and actual.kind == "f" and actual.itemsize > wanted.itemsize:
+        hint = f"The result should be {wanted}, the dtype of the values it is computed from, not {actual}."
     elif wanted.kind == "f" and actual.kind == "f":
         hint = f"Compute in {wanted}: converting through float32 (or torch) loses precision."
     elif wanted.kind in "iu" and actual.kind == "f":
-        hint = f"The result should keep the dtype {wanted}: converting (.astype(float)) or dividing turns whole numbers into floats."
+        hint = f"The result should be whole numbers of dtype {wanted}: converting (.astype(float)) or dividing turns them into floats."
     else:
         hint = f"The result should have dtype {wanted}."
     return Difference(f"returned an array of dtype {actual}", describe(expected), describe(got), hint=hint)

@@ -1,21 +1,32 @@
-"""How a failed check looks in a notebook: a short block, never the package's internals.
+"""How a failed check, or a call of an unfinished exercise, looks in a notebook: a short block, never a traceback.
 
-A failed check raises `CheckFailed`, an AssertionError whose message is the
-whole feedback. In IPython (JupyterLab, nbgrader's autograding, nbval) the
-exception is shown by `show_check_failure` instead of a traceback: the first
-line in bold red, the case, the values and the hint below it. The error is
-still an error output, so nbgrader still scores the cell zero.
+A failed check raises `CheckFailed`, an AssertionError carrying the check's
+verdict, whose message is the whole feedback. A cell that calls an exercise
+still left as its stub gets the stub's NotImplementedError. In IPython
+(JupyterLab, nbgrader's autograding, nbval) both are shown by `show_feedback`
+instead of a traceback: a failed check as its message, the first line in bold
+red and the hint below; an unfinished exercise as one line naming it and
+where to write it. Either is still an error output, so nbgrader still scores
+a test cell zero and "Run All" still stops there.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from autograder.checks.observe import is_ours_or_a_library, learner_frame
+
 _RED_BOLD, _BOLD, _RESET = "\x1b[1;31m", "\x1b[1m", "\x1b[0m"
+
+places: dict[str, str] = {}  # every exercise of the notebooks imported so far -> where it is asked for ("Exercise 2")
 
 
 class CheckFailed(AssertionError):
-    """The verdict of a check: the learner's function is not right yet; the message says why."""
+    """A check's verdict that the learner's function is not right yet; the message says why."""
+
+    def __init__(self, verdict: Any):
+        super().__init__(verdict.message)
+        self.verdict = verdict
 
 
 def render(message: str) -> list[str]:
@@ -29,19 +40,44 @@ def render(message: str) -> list[str]:
     return lines
 
 
-def show_check_failure(shell: Any, etype: type, value: BaseException, tb: Any, tb_offset: int | None = None) -> list[str]:
-    """IPython's custom exception handler for `CheckFailed`: show the feedback, not a traceback."""
-    lines = render(str(value))
+def unfinished_exercise(error: BaseException) -> str:
+    """The one line for a NotImplementedError raised by the stub of an exercise; empty for any other."""
+    if not isinstance(error, NotImplementedError) or str(error) or not _raised_by_learner_code(error.__traceback__):
+        return ""
+    _, function = learner_frame(error.__traceback__)
+    if function not in places:
+        return ""
+    return (
+        f"{function} is not written yet: write it in {places[function]} (the cell with `raise NotImplementedError()`), "
+        "run that cell, then this one."
+    )
+
+
+def _raised_by_learner_code(tb: Any) -> bool:
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb is not None and not is_ours_or_a_library(tb.tb_frame.f_code.co_filename)
+
+
+def show_feedback(shell: Any, etype: type, value: BaseException, tb: Any, tb_offset: int | None = None) -> list[str] | None:
+    """IPython's custom exception handler: feedback for a failed check or an unfinished exercise, else the usual traceback."""
+    if isinstance(value, CheckFailed):
+        lines = render(str(value))
+    elif line := unfinished_exercise(value):
+        lines = [f"{_RED_BOLD}✘ {line}{_RESET}"]
+    else:
+        shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
+        return None
     shell._showtraceback(etype, value, ["\n".join(lines)])
     return lines
 
 
 def show_failures_as_feedback() -> None:
-    """Make the running IPython shell (if any) show failed checks as feedback blocks."""
+    """Make the running IPython shell (if any) show failed checks and unfinished exercises as feedback."""
     try:
         from IPython import get_ipython
     except ImportError:
         return
     shell = get_ipython()
     if shell is not None:
-        shell.set_custom_exc((CheckFailed,), show_check_failure)
+        shell.set_custom_exc((CheckFailed, NotImplementedError), show_feedback)

@@ -8,13 +8,15 @@ raised, so that the check can explain them.
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import inspect
 import linecache
-import traceback
+import types
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import numpy as np
 import torch
@@ -26,12 +28,13 @@ _deepcopy = copy.deepcopy
 
 @dataclass(frozen=True)
 class LearnerError:
-    """An exception raised by the learner's code, and the line of their code it came from."""
+    """An exception raised by the learner's code, and the line and function of theirs it came from."""
 
     type_name: str
     message: str
     line: str = ""  # "line 4: return X @ w.T + b", empty when no line of theirs is on the stack
     when: str = ""  # what the check was doing, when it was not simply calling the function
+    function: str = ""  # the learner's function (or class) whose code raised it, e.g. "calc_preds"
 
     @property
     def not_implemented(self) -> bool:
@@ -49,8 +52,8 @@ class LearnerError:
         return f"{self.type_name}: {self.message}" if self.message else self.type_name
 
 
-class Properties(dict):
-    """The properties read from one call of a function, in the order they are compared."""
+class Readings(dict):
+    """What a check read from one call of a function, by name (see `properties`)."""
 
 
 @dataclass(frozen=True)
@@ -97,18 +100,74 @@ def _same(old: Any, new: Any) -> bool:
     return True
 
 
-def learner_error(error: Exception, when: str = "") -> LearnerError:
-    """Record an exception from the learner's code, with the line of theirs that raised it."""
-    return LearnerError(type(error).__name__, str(error), _learner_line(error.__traceback__), when)
+def learner_error(error: BaseException, when: str = "") -> LearnerError:
+    """Record an exception from the learner's code, with the line and function of theirs that raised it."""
+    line, function = learner_frame(error.__traceback__)
+    return LearnerError(type(error).__name__, str(error), line, when, function)
 
 
-def _learner_line(tb: Any) -> str:
-    """The innermost line of the learner's own code in a traceback, as "line N: source"."""
-    found = ""
-    for frame in traceback.extract_tb(tb):
-        filename = frame.filename
-        if filename.startswith(_PACKAGE_DIR) or any(marker in filename for marker in _LIBRARY_MARKERS):
-            continue
-        source = (frame.line or linecache.getline(filename, frame.lineno)).strip()
-        found = f"line {frame.lineno}: {source}" if source else f"line {frame.lineno}"
-    return found
+def learner_frame(tb: Any) -> tuple[str, str]:
+    """The innermost line of the learner's own code in a traceback, as ("line N: source", its function's name).
+
+    A method's function is its class ("EarlyStopping"); both are empty when no line of theirs is on the stack.
+    """
+    line, function = "", ""
+    while tb is not None:
+        code, number = tb.tb_frame.f_code, tb.tb_lineno
+        if not is_ours_or_a_library(code.co_filename):
+            source = linecache.getline(code.co_filename, number).strip()
+            line = f"line {number}: {source}" if source else f"line {number}"
+            function = code.co_qualname.split(".")[0] if code.co_name != "<module>" else ""
+        tb = tb.tb_next
+    return line, function
+
+
+def is_ours_or_a_library(filename: str) -> bool:
+    """Whether code in this file is the course's package or an installed library, rather than the learner's."""
+    return filename.startswith(_PACKAGE_DIR) or any(marker in filename for marker in _LIBRARY_MARKERS)
+
+
+def substitute(function: Callable, replacements: dict[str, Callable]) -> Callable:
+    """The same function, finding the names in `replacements` there rather than in its own module or notebook.
+
+    The function runs in a copy of its globals (the notebook's names are left alone), and so do the
+    other functions defined beside it, so that a helper it calls sees the replacements too.
+    Substituting into a function that already has substitutions keeps those: the earlier ones win.
+    """
+    if not inspect.isfunction(function):
+        return function
+    original = getattr(function, "original", function)
+    replacements = {**replacements, **getattr(function, "substitutions", {})}
+    namespace = dict(original.__globals__)
+    for name, value in namespace.items():
+        if inspect.isfunction(value) and value.__globals__ is original.__globals__:
+            namespace[name] = _in_namespace(value, namespace)
+    namespace.update(replacements)
+    copy_ = _in_namespace(original, namespace)
+    copy_.original, copy_.substitutions = original, replacements
+    return copy_
+
+
+def _in_namespace(function: types.FunctionType, namespace: dict) -> types.FunctionType:
+    copy_ = types.FunctionType(function.__code__, namespace, function.__name__, function.__defaults__, function.__closure__)
+    copy_.__kwdefaults__, copy_.__qualname__, copy_.__doc__ = function.__kwdefaults__, function.__qualname__, function.__doc__
+    return copy_
+
+
+@contextlib.contextmanager
+def one_thread() -> Iterator[None]:
+    """Run a check on one thread: its tensors are tiny, and on a busy machine more threads only wait on each other."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
+@contextlib.contextmanager
+def seeded_random_numbers(seed: int = 0) -> Iterator[None]:
+    """Run with torch's global random numbers seeded, leaving the notebook's random state as it was."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        yield

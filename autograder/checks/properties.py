@@ -1,20 +1,21 @@
-"""Checks that judge a function by the properties of what it did, not by one value.
+"""Judge a function by the properties of what it did, not by one value.
 
 Some exercises have no single right value to compare: a function that builds a
 module (whose weights start random), that initialises coefficients from a
 seed, that updates tensors in place, or that trains. Their check sums up what
-the learner's function did and what the reference did as an ordered set of
-named properties (the module's sizes, its output with fixed weights, the
+the learner's call and the reference's call did as an ordered list of named
+properties (the module's sizes, its output with fixed weights, the
 coefficients a second call with the same seed gives...), and reports the first
 property that differs, with the hint written for it.
 
-Each property is read on its own, so a module whose forward pass fails is
-still told first about the wrong weight shape that made it fail. Reading
-happens where the function lives (`collect`); a `Derived` property is computed
-afterwards from what was read (`finish`), which lets the course's grader work
-out conclusions such as "the loss went down" or "the accuracy is at least 90 %"
-itself rather than take the learner's kernel's word for them. A `Raw` property
-is read only to serve derived ones and is not compared.
+A property is either read from the call where the function runs (`read`, in
+the learner's kernel) or derived afterwards from what was read and the case
+(`derive`), wherever the check judges: that lets the course's grader work out
+conclusions such as "the same seed gave the same coefficients" itself rather
+than take the learner's kernel's word for them. A `Reading` is read only for
+derived properties to use, and is not compared. Each is read on its own, so a
+module whose forward pass fails is still told first about the wrong weight
+shape that made it fail.
 """
 
 from __future__ import annotations
@@ -22,23 +23,22 @@ from __future__ import annotations
 import contextlib
 import io
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from autograder.checks.check import Case, Check
-from autograder.checks.compare import Difference, compare
-from autograder.checks.observe import LearnerError, Observation, Properties, call, learner_error
+from autograder.checks.compare import Difference, Tolerance, compare
+from autograder.checks.observe import LearnerError, Observation, Readings, learner_error
 from autograder.checks.values import describe, show, type_name
 
 
 @dataclass(frozen=True)
 class Called:
-    """One call of the function under test, as the property readers see it."""
+    """One call of the function under test, as the readers see it."""
 
     result: Any
     arguments: tuple  # the inputs as the call left them (some functions update them in place)
-    case: Case
+    case: Any  # the Case
     function: Callable  # the function under test (its globals are the notebook's, for the learner's)
 
     def again(self, *args: Any, **kwargs: Any) -> Any:
@@ -47,113 +47,112 @@ class Called:
             return self.function(*args, **kwargs)
 
 
-Reader = Callable[[Called], Any]
-
-
 @dataclass(frozen=True)
-class Raw:
-    """Read from the call for derived properties to use; not compared itself."""
+class Property:
+    """One named thing a check compares between the learner's call and the reference's, and the hint when it differs.
 
-    read: Reader
-
-
-@dataclass(frozen=True)
-class Derived:
-    """Computed from the properties read before it (by name) and the case, wherever the check judges."""
-
-    compute: Callable[[Properties, Case], Any]
-
-
-class PropertyCheck(Check):
-    """A check that compares properties of the learner's call with those of the reference's.
-
-    `properties` maps each property's name to a `Reader` (a function of a
-    `Called`), a `Raw` reader or a `Derived` computation, in the order they are
-    compared; `property_hints` gives the hint for a property that differs. The
-    function must return a `result_type` (described to the learner as
-    `result_description`, with `wrong_type_hint` when it returns something
-    else); `in_place=True` allows it to change its inputs (it is meant to).
+    Give exactly one of `read` (a function of the `Called`, run where the function runs) and
+    `derive` (a function of the readings so far and the case, run wherever the check judges).
     """
 
-    def __init__(
-        self,
-        name: str,
-        reference: Callable,
-        *,
-        properties: dict[str, Reader | Raw | Derived],
-        property_hints: dict[str, str],
-        result_type: type | tuple[type, ...] = object,
-        result_description: str = "",
-        wrong_type_hint: str = "",
-        in_place: bool = False,
-        **check_options: Any,
-    ):
-        super().__init__(name, reference, **check_options)
-        self.properties = properties
-        self.property_hints = property_hints
-        self.result_type = result_type
-        self.result_description = result_description
-        self.wrong_type_hint = wrong_type_hint
-        self.in_place = in_place
+    name: str
+    hint: str
+    read: Callable[[Called], Any] | None = None
+    derive: Callable[[Readings, Any], Any] | None = None
 
-    def collect(self, function: Callable, case: Case) -> Observation:
-        done = call(function, case.args, case.kwargs, self._arg_names)
-        if done.error is not None or (done.mutated and not self.in_place) or not isinstance(done.result, self.result_type):
-            return done
-        called = Called(done.result, done.arguments, case, function)
-        read = Properties()
-        for key, reader in self.properties.items():
-            if isinstance(reader, Derived):
-                continue
+    def __post_init__(self) -> None:
+        if (self.read is None) == (self.derive is None):
+            raise TypeError(f"property {self.name!r}: give exactly one of read= and derive=")
+
+
+@dataclass(frozen=True)
+class Reading:
+    """Something read from the call only for derived properties to use; it is not compared."""
+
+    name: str
+    read: Callable[[Called], Any]
+
+
+@dataclass(frozen=True)
+class Returns:
+    """What kind of result a function judged by its properties must return, and the hint when it does not."""
+
+    kind: type | tuple[type, ...]
+    description: str  # "a torch.nn.Linear"
+    hint: str  # "Return the nn.Linear layer itself."
+
+
+Properties = Sequence[Property | Reading]
+
+
+def read(properties: Properties, returns: Returns | None, done: Observation, called: Called) -> Observation:
+    """The readings of a call that returned the right kind of result (`done` unchanged otherwise)."""
+    if done.error is not None or (returns is not None and not isinstance(done.result, returns.kind)):
+        return done
+    readings = Readings()
+    for item in properties:
+        if item.read is None:
+            continue
+        try:
+            readings[item.name] = item.read(called)
+        except Exception as error:  # what the learner's function returned failed when used
+            readings[item.name] = learner_error(error, f"when the check read the {item.name}")
+    return Observation(readings, done.error, done.mutated, done.warnings)
+
+
+def derive(properties: Properties, observation: Observation, case: Any) -> Observation:
+    """The observation with its derived properties worked out."""
+    if not isinstance(observation.result, Readings):
+        return observation
+    readings = Readings(observation.result)
+    for item in properties:
+        if isinstance(item, Property) and item.derive is not None:
             try:
-                read[key] = (reader.read if isinstance(reader, Raw) else reader)(called)
-            except Exception as error:  # what the learner's function returned failed when used
-                read[key] = learner_error(error, f"when the check read the {key}")
-        return Observation(result=read)
+                readings[item.name] = item.derive(readings, case)
+            except Exception as error:  # what was read cannot support the conclusion
+                readings[item.name] = LearnerError(type(error).__name__, str(error), when=f"when the check worked out the {item.name}")
+    return Observation(readings, observation.error, observation.mutated, observation.warnings)
 
-    def finish(self, observation: Observation, case: Case) -> Observation:
-        if not isinstance(observation.result, Properties):
-            return observation
-        properties = Properties(observation.result)
-        for key, reader in self.properties.items():
-            if isinstance(reader, Derived):
-                try:
-                    properties[key] = reader.compute(properties, case)
-                except Exception as error:  # what was read cannot support the conclusion
-                    properties[key] = LearnerError(type(error).__name__, str(error), when=f"when the check worked out the {key}")
-        return Observation(properties, observation.error, observation.mutated, observation.warnings)
 
-    def compare(self, got: Any, expected: Any) -> Difference | None:
-        if not isinstance(got, Properties):
-            return self._wrong_result(got)
-        for key, reader in self.properties.items():
-            if isinstance(reader, Raw):
-                continue
-            expected_value, value, hint = expected[key], got.get(key), self.property_hints.get(key, self.hint)
-            if isinstance(value, LearnerError):
-                detail = f"{value.type_name}: {value.message}" + (f"\n  at {value.line}" if value.line else "")
-                return Difference(f"gave a result that raised {value.type_name} {value.when}", "", "", detail, hint)
-            if _plain(expected_value):
-                difference = None if _plain(value) and value == expected_value else Difference("", "", "")
-            else:
-                difference = compare(value, expected_value, self.tolerance)
-            if difference is None:
-                continue
-            if isinstance(expected_value, (bool, np.bool_)) and isinstance(value, (bool, np.bool_)) and expected_value and not value:
-                return Difference(f"does not meet a requirement: {key}", "", "", hint=hint)
-            if _plain(expected_value):
-                return Difference(f"gave the wrong {key}", show(expected_value), show(value), hint=hint)
-            if isinstance(expected_value, np.ndarray) or difference.part:
-                problem = f"gave the wrong {key}" + (f", in {difference.part}" if difference.part else "")
-                return Difference(problem, difference.expected, difference.got, difference.detail, hint)
-            return Difference(f"gave the wrong {key}", show(expected_value), show(value), hint=hint)
-        return None
+def compare_properties(
+    properties: Properties, returns: Returns | None, got: Any, expected: Readings, tolerance: Tolerance, inputs: frozenset = frozenset()
+) -> Difference | None:
+    """The first property whose value in `got` differs from `expected`, as a Difference carrying its hint."""
+    if not isinstance(got, Readings):
+        return _wrong_result(got, returns)
+    for item in properties:
+        if not isinstance(item, Property):
+            continue
+        wanted, value = expected[item.name], got.get(item.name)
+        if isinstance(value, LearnerError) and value.not_implemented:
+            return Difference(
+                f"is not finished: {value.when}, it raised NotImplementedError", "", "", value.line and f"at {value.line}",
+                "Write the rest of it: replace each `raise NotImplementedError()` with your code, run that cell, then this one.",
+            )
+        if isinstance(value, LearnerError):
+            detail = f"{value.type_name}: {value.message}" + (f"\n  at {value.line}" if value.line else "")
+            return Difference(f"gave a result that raised {value.type_name} {value.when}", "", "", detail, item.hint)
+        if _plain(wanted):
+            difference = None if _plain(value) and value == wanted else Difference("", "", "")
+        else:
+            difference = compare(value, wanted, tolerance, inputs=inputs)
+        if difference is None:
+            continue
+        if isinstance(wanted, (bool, np.bool_)) and isinstance(value, (bool, np.bool_)) and wanted and not value:
+            return Difference(f"does not meet a requirement: {item.name}", "", "", hint=item.hint)
+        if not _plain(wanted) and (isinstance(wanted, np.ndarray) or difference.part):
+            problem = f"gave the wrong {item.name}" + (f", in {difference.part}" if difference.part else "")
+            return Difference(problem, difference.expected, difference.got, difference.detail, item.hint or difference.hint)
+        return Difference(f"gave the wrong {item.name}", show(wanted), show(value), hint=item.hint)
+    return None
 
-    def _wrong_result(self, got: Any) -> Difference:
-        """The difference when the function did not even return the right kind of thing."""
-        if got is None:
-            return Difference("returned None", self.result_description, "None", hint="Did you forget the `return` statement?")
-        return Difference(f"returned a {type_name(got)}", self.result_description, describe(got), hint=self.wrong_type_hint)
+
+def _wrong_result(got: Any, returns: Returns | None) -> Difference:
+    """The difference when the function did not even return the right kind of thing."""
+    description, hint = (returns.description, returns.hint) if returns else ("", "")
+    if got is None:
+        return Difference("returned None", description, "None", hint="Did you forget the `return` statement?")
+    return Difference(f"returned a {type_name(got)}", description, describe(got), hint=hint)
 
 
 def _plain(value: Any) -> bool:

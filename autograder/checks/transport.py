@@ -2,8 +2,8 @@
 
 Under the course's grader a test cell does not judge anything: it records what
 the learner's function did (its `Observation` on every case) and prints it as
-one report line. The grader, in its own process, reads the line back and does
-the judging with the reference implementations (see `sealed`). The line holds
+one report line (see `sealed.report`). The grader, in its own process, reads
+the line back and judges it (see autograder.instructor.judging). The line holds
 JSON and NumPy's own array format, read back with `allow_pickle=False`, so a
 report can carry wrong values but never code; anything that is not plain data
 arrives as an `Opaque` placeholder that no check accepts.
@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from autograder.checks.observe import LearnerError, Observation, Properties
+from autograder.checks.observe import LearnerError, Observation, Readings
 
 MARKER = "##autograder-report## "
 MAX_REPORT_BYTES = 20 * 2**20  # a report larger than this is rejected unread
@@ -124,7 +124,7 @@ def encode(value: Any) -> Any:
             detached = detached.float()
         return {"tensor": _encode_array(detached.numpy()), "dtype": dtype, "requires_grad": value.requires_grad}
     if isinstance(value, LearnerError):
-        return {"error": [value.type_name, value.message, value.line, value.when]}
+        return {"error": [value.type_name, value.message, value.line, value.when, value.function]}
     if isinstance(value, (list, tuple)):
         return {"list" if isinstance(value, list) else "tuple": [encode(item) for item in value]}
     if isinstance(value, dict) and all(isinstance(key, str) for key in value):
@@ -149,15 +149,15 @@ def decode(document: Any) -> Any:
         tensor = torch.from_numpy(array.copy()).to(getattr(torch, str(document["dtype"]), torch.float32))
         return tensor.requires_grad_() if bool(document["requires_grad"]) and tensor.is_floating_point() else tensor
     if "error" in document:
-        type_name, message, line, when = (str(part) for part in document["error"])
-        return LearnerError(type_name, message, line, when)
+        type_name, message, line, when, function = (str(part) for part in document["error"])
+        return LearnerError(type_name, message, line, when, function)
     if "list" in document:
         return [decode(item) for item in document["list"]]
     if "tuple" in document:
         return tuple(decode(item) for item in document["tuple"])
     if "dict" in document:
         items = {str(key): decode(item) for key, item in document["dict"]}
-        return Properties(items) if document.get("kind") == "Properties" else items
+        return Readings(items) if document.get("kind") == "Readings" else items
     if "opaque" in document:
         type_name, text = document["opaque"]
         return Opaque(str(type_name), str(text))

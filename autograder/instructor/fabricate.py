@@ -124,7 +124,7 @@ def broken_code(position: int, code: str) -> Callable[[Materials], Submission]:
 def calls_reference(m: Materials) -> Submission:
     name = m.exercises[0]
     module = for_assignment(m.assignment).__name__.rsplit(".", 1)[1]
-    return with_answers(m.released, m.answers(**{name: f"from autograder.references.{module} import {name}\n"}))
+    return with_answers(m.released, m.answers(**{name: f"from autograder.exercises.{module} import {name}\n"}))
 
 
 def replaces_check(m: Materials) -> Submission:

@@ -1,17 +1,27 @@
 """Make the learners' `course/` from the instructor's `solutions/`, with nbgrader.
 
-    python -m autograder.instructor.release                  # regenerate all of course/
-    python -m autograder.instructor.release --run-solutions  # first re-run solutions/, storing outputs
+    python -m autograder.instructor.release                  # derive, then regenerate all of course/
+    python -m autograder.instructor.release --run-solutions  # derive, re-run solutions/ storing outputs, regenerate
+    python -m autograder.instructor.release --check          # say what is stale, change nothing
 
-`course/` is only ever written by this command. `--run-solutions` executes every
-solution notebook top to bottom and stores its outputs (which nbval compares
-in CI), without timing metadata so that an unchanged notebook stays unchanged.
+First the parts of solutions/ and of the README that follow from the
+exercises' declarations (autograder.exercises) are derived and written: each
+answer cell's metadata, the test cell after it, the exercise's heading, the
+notebook's total (see `notebooks.derive`), and the README's notebook table.
+Then `course/` is regenerated; it is only ever written by this command.
+`--run-solutions` executes every solution notebook top to bottom and stores
+its outputs (which nbval compares in CI), without timing metadata so that an
+unchanged notebook stays unchanged.
 """
 
 from __future__ import annotations
 
 import argparse
+import filecmp
+import re
 import shutil
+import sys
+import tempfile
 from pathlib import Path
 
 import nbclient
@@ -19,6 +29,7 @@ import nbformat
 from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 
 from autograder.instructor.nbgrader_cli import run_nbgrader
+from autograder.instructor.notebooks import derive, points_text, same_notebook
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 SOURCE_DIRECTORY = "solutions"
@@ -33,6 +44,76 @@ def assignments(root: Path = REPOSITORY) -> list[str]:
 def solution_notebooks(root: Path = REPOSITORY) -> list[Path]:
     """Every solution notebook, in course order."""
     return sorted((root / SOURCE_DIRECTORY).glob("*/*.ipynb"))
+
+
+def exercises_of(assignment: str) -> list:
+    """The declared exercises of an assignment folder ('01_single_neuron'), in notebook order."""
+    from autograder.exercises import declared
+
+    return declared(assignment.split("_", 1)[1])
+
+
+def derived(root: Path = REPOSITORY) -> tuple[dict[Path, str], list[str]]:
+    """What the derived files should hold ({path: text} for each solution notebook and the README) and
+    what the authors must still write for the derivation to be complete."""
+    files, problems = {}, []
+    for path in solution_notebooks(root):
+        notebook, missing = derive(nbformat.read(path, as_version=4), exercises_of(path.parent.name))
+        files[path] = nbformat.writes(notebook) + "\n"
+        problems += [f"{path.relative_to(root)}: {problem}" for problem in missing]
+    readme = root / "README.md"
+    text, missing = readme_with_table(readme.read_text(), root)
+    files[readme] = text
+    problems += missing
+    return files, problems
+
+
+def readme_with_table(text: str, root: Path = REPOSITORY) -> tuple[str, list[str]]:
+    """The README with each notebook's row listing its exercises and their points (the rest of the row is prose)."""
+    problems = []
+    for assignment in assignments(root):
+        exercises = exercises_of(assignment)
+        names = ", ".join(f"`{exercise.name}`" for exercise in exercises)
+        points = points_text(sum(exercise.points for exercise in exercises))
+        row = re.compile(rf"^(\| \[[^]]*\]\(course/{assignment}/[^)]*\) \| )(?:`\w+`(?:, `\w+`)*)(: [^|]*?)? \(\d+ points?\)( \|.*)$", re.MULTILINE)
+        if not row.search(text):
+            problems.append(f"README.md: the notebook table has no row for {assignment} ('| [title](course/{assignment}/...) | `names` (N points) | ...')")
+        text = row.sub(lambda m: f"{m[1]}{names}{m[2] or ''} ({points}){m[3]}", text)
+    return text, problems
+
+
+def write_derived(root: Path = REPOSITORY) -> list[str]:
+    """Write the derived parts of solutions/ and the README where they are stale; what the authors must still write."""
+    files, problems = derived(root)
+    for path, text in files.items():
+        if path.read_text() != text and not _same_notebook_file(path, text):
+            path.write_text(text)
+            print(f"derived {path.relative_to(root)}", flush=True)
+    return problems
+
+
+def stale(root: Path = REPOSITORY) -> list[str]:
+    """Everything the release command would change or cannot derive; empty when all is current."""
+    files, problems = derived(root)
+    problems += [f"{path.relative_to(root)} is stale" for path, text in files.items() if path.read_text() != text and not _same_notebook_file(path, text)]
+    with tempfile.TemporaryDirectory() as scratch:
+        fresh = release(root, Path(scratch) / RELEASE_DIRECTORY)
+        problems += [f"course/{name} is stale" for name in _differences(root / RELEASE_DIRECTORY, fresh)]
+    return problems
+
+
+def _same_notebook_file(path: Path, text: str) -> bool:
+    return path.suffix == ".ipynb" and same_notebook(nbformat.read(path, as_version=4), nbformat.reads(text, as_version=4))
+
+
+def _differences(old: Path, new: Path) -> list[str]:
+    comparison = filecmp.dircmp(old, new, ignore=[*filecmp.DEFAULT_IGNORES, ".ipynb_checkpoints"])
+    found, pending = [], [(comparison, "")]
+    while pending:
+        node, prefix = pending.pop()
+        found += [prefix + name for name in node.left_only + node.right_only + node.diff_files + node.funny_files]
+        pending += [(child, f"{prefix}{name}/") for name, child in node.subdirs.items()]
+    return found
 
 
 def release(root: Path = REPOSITORY, release_directory: Path | None = None, register: bool = False) -> Path:
@@ -73,7 +154,15 @@ def run_solutions(root: Path = REPOSITORY, timeout: int = 600) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--run-solutions", action="store_true", help="re-run solutions/ first and store their outputs")
+    parser.add_argument("--check", action="store_true", help="only say what is stale or missing, and exit 1 if anything is")
     arguments = parser.parse_args(argv)
+    if arguments.check:
+        problems = stale()
+        print("\n".join(problems) or "solutions/, the README and course/ are current")
+        sys.exit(1 if problems else 0)
+    problems = write_derived()
+    if problems:
+        sys.exit("Cannot derive everything from the declarations:\n" + "\n".join(problems))
     if arguments.run_solutions:
         run_solutions()
     target = release(register=True)

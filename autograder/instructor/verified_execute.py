@@ -3,11 +3,11 @@
 `VerifiedExecute` replaces nbgrader's `Execute` in the autograde pipeline. It
 runs the notebook in a warm, sandboxed, watched kernel (see `warm_kernels`), and:
 
-- judges every test cell itself: the kernel only reports what the learner's
-  functions did (see autograder.checks.sealed); the verdict is computed here,
-  with the reference implementations, and written into the cell's outputs, so
-  nbgrader's SaveAutoGrades scores what was verified and nothing the notebook
-  printed or patched;
+- has every test cell judged outside the kernel: the kernel only reports what
+  the learner's functions did (see autograder.checks.sealed); `judging`
+  computes the verdict in this process and writes it into the cell's outputs,
+  so nbgrader's SaveAutoGrades scores what was verified and nothing the
+  notebook printed or patched;
 - survives the notebook: a cell past the time limit is interrupted and named;
   one that ignores the interrupt, a kernel that dies (os._exit, a crash, a
   limit of the whole submission passed) or a notebook past its time budget
@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-from dataclasses import dataclass, field
 from queue import Empty
 from typing import Any
 
@@ -38,38 +37,22 @@ from jupyter_core.utils import ensure_async
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
-from nbformat.v4 import new_output
 from nbgrader.api import Gradebook
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor, OverwriteCells
 from nbgrader.utils import is_grade
 from traitlets import Bool, Float, Integer
 
 from autograder.checks import for_assignment, transport
-from autograder.checks.feedback import render
+from autograder.instructor import judging
+from autograder.instructor.judging import Record
+from autograder.instructor.judging import error_output as _error
+from autograder.instructor.judging import note_output as _note
 from autograder.instructor.kernel_clock import KernelClock
 from autograder.instructor.warm_kernels import WarmKernelManager
-
-RECORDED = "answers recorded for the grader."  # the line a sealed check prints after its report
-_written_here: set[int] = set()  # ids of the outputs the grader wrote, told apart from the kernel's own
 
 
 class GraderFault(Exception):
     """The grader, not the submission, failed: the submission must be graded again, never scored for it."""
-
-
-@dataclass
-class Record:
-    """What grading one submission found, beyond the scores."""
-
-    problems: list[str] = field(default_factory=list)  # why some cells scored nothing without being wrong
-    notes: list[str] = field(default_factory=list)  # what was repaired or ignored
-    verdicts: dict[str, str] = field(default_factory=dict)  # test cell -> "" when right, else the failure's headline
-    calls_reference: list[str] = field(default_factory=list)  # exercises answered with the reference implementation
-    grader_fault: str = ""  # why the grader could not grade it, when that was the grader's fault
-
-    def problem(self, text: str) -> None:
-        if text not in self.problems:
-            self.problems.append(text)
 
 
 record = Record()
@@ -210,52 +193,7 @@ class VerifiedExecute(Execute):
 
     def _verify(self, cell: NotebookNode) -> None:
         """Judge the reports a cell's checks printed, and put the verdicts in place of the reports."""
-        reports, outputs = _take_reports(cell.outputs)
-        if not is_grade(cell):
-            if reports:
-                lines = [self._verdict_line(report.check, [report]) for report in reports]
-                cell.outputs = outputs + [new_output("stream", name="stdout", text="\n".join(lines) + "\n")]
-            else:
-                cell.outputs = outputs
-            return
-        grade_id = cell.metadata.nbgrader["grade_id"]
-        kernel_error = next((output for output in outputs if output.output_type == "error"), None)
-        messages, passed = [], []
-        for hidden in ([False, True] if "hidden=True" in cell.source else [False]):
-            found = [report for report in reports if report.check == grade_id and report.hidden == hidden]
-            message = self._judge(grade_id, found, kernel_error)
-            (messages if message else passed).append(message or self._success(grade_id, hidden))
-            calls = any(o.error is not None and o.error.calls_reference for report in found for o in report.observations or ())
-            if calls and grade_id not in record.calls_reference:
-                record.calls_reference.append(grade_id)
-        cell.outputs = [output for output in outputs if id(output) in _written_here]  # the kernel's own are not trusted
-        if messages:
-            cell.outputs.append(_error("CheckFailed", messages[0]))
-            record.verdicts[grade_id] = messages[0].splitlines()[0]
-        else:
-            cell.outputs.append(new_output("stream", name="stdout", text="\n".join(passed) + "\n"))
-            record.verdicts[grade_id] = ""
-
-    def _judge(self, grade_id: str, found: list[transport.Report], kernel_error: NotebookNode | None) -> str | None:
-        check = getattr(self._checks, grade_id, None)
-        if len(found) == 1 and check is not None:
-            return check.verdict(found[0])
-        if kernel_error is not None and kernel_error.get("ename") in ("CellTimeout", "NotRun"):
-            return kernel_error.evalue
-        if kernel_error is not None:
-            return f"{grade_id}'s test could not run: {kernel_error.ename}: {kernel_error.evalue}"
-        problem = "its check reported more than once" if len(found) > 1 else "its check did not report"
-        record.problem(f"the test cell {grade_id} could not be graded: {problem} (the notebook interfered with it)")
-        return f"{grade_id} could not be graded: {problem}; something in the notebook stopped, replaced or imitated the check."
-
-    def _success(self, grade_id: str, hidden: bool) -> str:
-        count = len(getattr(self._checks, grade_id).cases(hidden))
-        return f"✔ {grade_id}: correct on all {count} {'further hidden ' if hidden else ''}cases."
-
-    def _verdict_line(self, name: str, reports: list[transport.Report]) -> str:
-        check = getattr(self._checks, name, None)
-        message = check.verdict(reports[0]) if check is not None else f"{name}: not a check of this notebook"
-        return message or self._success(name, reports[0].hidden)
+        judging.verify(cell, self._checks, record)
 
     def _death(self, cell: NotebookNode) -> str:
         code = self.km.provisioner.process.poll() if self.km and self.km.provisioner and self.km.provisioner.process else None
@@ -394,42 +332,6 @@ def _without_hidden_tests(source: str) -> str:
         elif not hidden:
             kept.append(line)
     return "\n".join(kept).strip()
-
-
-def _take_reports(outputs: list[NotebookNode]) -> tuple[list[transport.Report], list[NotebookNode]]:
-    """The reports printed in a cell's output, and its outputs without them (or their 'recorded' lines)."""
-    reports, kept = [], []
-    for output in outputs:
-        if output.output_type != "stream":
-            kept.append(output)
-            continue
-        lines = []
-        for line in output.text.splitlines(keepends=True):
-            if line.startswith(transport.MARKER):
-                try:
-                    reports.append(transport.read_report(line))
-                except ValueError:
-                    lines.append("[an unreadable report was ignored]\n")
-            elif not line.rstrip().endswith(RECORDED):
-                lines.append(line)
-        if lines:
-            output.text = "".join(lines)
-            kept.append(output)
-    return reports, kept
-
-
-def _error(name: str, message: str) -> NotebookNode:
-    """An error output written by the grader."""
-    output = new_output("error", ename=name, evalue=message.splitlines()[0], traceback=["\n".join(render(message))])
-    _written_here.add(id(output))
-    return output
-
-
-def _note(text: str) -> NotebookNode:
-    """A note written by the grader into a cell's output."""
-    output = new_output("stream", name="stderr", text=text + "\n")
-    _written_here.add(id(output))
-    return output
 
 
 def _mark_not_run(cell: NotebookNode, reason: str) -> None:

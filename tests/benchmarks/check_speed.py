@@ -14,14 +14,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from course import answers, exercises  # noqa: E402
+from course import exercises  # noqa: E402
 
 
 def seconds(check, function, hidden=False, repeats=5):
     best = float("inf")
     for _ in range(repeats):
         start = time.perf_counter()
-        check.failure(function, check.cases(hidden))
+        check.verdict(function, hidden)
         best = min(best, time.perf_counter() - start)
     return best
 
@@ -29,7 +29,7 @@ def seconds(check, function, hidden=False, repeats=5):
 def main():
     rows = []
     for assignment, check in exercises():
-        wrong = answers(assignment).WRONG[check.name][-1].function
+        wrong = check.exercise.wrong_answers()[-1].answer
         rows.append((check.name, seconds(check, check.reference), seconds(check, check.reference, hidden=True), seconds(check, wrong)))
     rows.sort(key=lambda row: max(row[1:]))
     print(f"{'check':<28}{'right (s)':>10}{'hidden (s)':>11}{'wrong (s)':>10}")
