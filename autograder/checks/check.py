@@ -158,8 +158,14 @@ class Check:
         """What `function` does on this case, ready to compare."""
         return self.finish(self.collect(function, case, learner=learner), case)
 
-    def judge(self, cases: Sequence[Case], observed: Callable[[int], Observation], facts: Callable[[], Facts], hidden: bool) -> Verdict:
-        """The verdict on the learner's observations of `cases` (by index), against the exercise's expectations."""
+    def judge(
+        self, cases: Sequence[Case], observed: Callable[[int], Observation], facts: Callable[[], Facts], hidden: bool,
+        expectations: Expectations | None = None,
+    ) -> Verdict:
+        """The verdict on the learner's observations of `cases` (by index), against the exercise's expectations.
+
+        `expectations` may be given when the same cases are judged again and again (the grader does).
+        """
         exercise = self.exercise
         if exercise.warning_hint and facts().silences_warnings:
             return verdict.failed(
@@ -167,7 +173,7 @@ class Check:
                 "switches NumPy's warnings off (np.errstate, np.seterr or the warnings module): that hides an overflow, it does not prevent it.",
                 f"remove that, then: {exercise.warning_hint}",
             )
-        expectations = exercise.expectations(self, cases)
+        expectations = expectations or exercise.expectations(self, cases)
         for index, case in enumerate(cases):
             got = observed(index)
             special = self._stopped(got, case)

@@ -37,6 +37,7 @@ class Record:
     verdicts: dict[str, str] = field(default_factory=dict)  # test cell -> "" when right, else its verdict's summary
     calls_reference: list[str] = field(default_factory=list)  # exercises answered with the reference implementation
     grader_fault: str = ""  # why the grader could not grade it, when that was the grader's fault
+    execution_seconds: float = 0.0  # how long its cells ran, together (what grading it can cost at the least)
 
     def problem(self, text: str) -> None:
         if text not in self.problems:
@@ -68,9 +69,20 @@ def verify(cell: NotebookNode, checks: ModuleType, record: Record) -> None:
         record.verdicts[grade_id] = ""
 
 
+_worked_out: dict[tuple[str, bool], tuple[list, Any]] = {}  # (check, hidden) -> its cases and their expectations
+
+
 def verdict_of(check: Any, report: transport.Report) -> Verdict:
-    """Judge a report from a learner's kernel, here: what its check concludes from the observations it carries."""
-    cases = check.cases(report.hidden)
+    """Judge a report from a learner's kernel, here: what its check concludes from the observations it carries.
+
+    The cases are seeded, so what the reference and the known mistakes do on
+    them is worked out once per grading process, not once per learner.
+    """
+    key = (check.name, report.hidden)
+    if key not in _worked_out:
+        cases = check.cases(report.hidden)
+        _worked_out[key] = cases, check.exercise.expectations(check, cases)
+    cases, expectations = _worked_out[key]
     if report.case_names != tuple(case.name for case in cases) or report.check != check.name:
         return verdict.ungraded(check.name, check.points, "the report from the notebook does not match this check's cases.")
     if report.observations is None:
@@ -79,7 +91,7 @@ def verdict_of(check: Any, report: transport.Report) -> Verdict:
         return verdict.ungraded(check.name, check.points, "the report from the notebook is incomplete.")
     finished = [check.finish(observation, case) for observation, case in zip(report.observations, cases)]
     facts = Facts(str(report.facts.get("globals_hint", "")), bool(report.facts.get("silences_warnings", False)))
-    return check.judge(cases[: len(finished)], finished.__getitem__, lambda: facts, report.hidden)
+    return check.judge(cases[: len(finished)], finished.__getitem__, lambda: facts, report.hidden, expectations)
 
 
 def _verdict_of_cell(checks: ModuleType, grade_id: str, found: list, kernel_error: NotebookNode | None, record: Record) -> Verdict:

@@ -166,7 +166,10 @@ class VerifiedExecute(Execute):
     async def _async_poll_for_reply(self, msg_id: str, cell: NotebookNode, timeout: int | None, *tasks: Any) -> dict:
         self._awaited, self._cell_clock = msg_id, KernelClock(self.km.provisioner.process.kernel)
         self.iopub_timeout, self._interrupted = self._iopub_timeout, False
-        return await super()._async_poll_for_reply(msg_id, cell, timeout, *tasks)
+        try:
+            return await super()._async_poll_for_reply(msg_id, cell, timeout, *tasks)
+        finally:
+            record.execution_seconds = round(record.execution_seconds + self._cell_clock.wall(), 3)
 
     async def _async_handle_timeout(self, timeout: int, cell: NotebookNode | None = None) -> dict | None:
         """At the time limit: wait on for as long as the machine kept the kernel waiting, then interrupt."""
