@@ -48,11 +48,6 @@ RIGHT_ANSWERS = {
 }
 WRONG_ANSWERS = RIGHT_ANSWERS | {"linear_unit": "def linear_unit(X, w, b): return X @ w"}  # the bias left out: 2 points lost
 FULL_MARKS, ONE_WRONG = "5 / 5", "3 / 5"
-# nbgrader's release_feedback finds a submission's feedback by a hash of the secret that `nbgrader submit`
-# wrote in submission_secret.txt; the grade command's feedback/<learner>/<assignment>/ lacks that file.
-FEEDBACK_NEEDS_SECRET = pytest.mark.xfail(
-    strict=True, reason="the grade command must keep submitted/.../submission_secret.txt in feedback/ (intake.py) for nbgrader release_feedback"
-)
 
 
 class Class:
@@ -269,7 +264,6 @@ def test_the_instructor_grades_with_the_course_grade_command_in_a_terminal(hub):
         assert (hub.settings.course_directory / "feedback" / learner / ASSIGNMENT / f"{ASSIGNMENT}.html").exists()
 
 
-@FEEDBACK_NEEDS_SECRET
 def test_the_instructor_releases_feedback_from_the_formgrader(hub):
     driver = hub.browser(INSTRUCTOR)
     verdict = formgrader_action(driver, hub.url, "release-feedback")
@@ -295,7 +289,6 @@ def run_in_terminal(driver, command: str, timeout: float = 600) -> int:
     return int(re.findall(r"exit status: (\d+)", text)[-1])
 
 
-@FEEDBACK_NEEDS_SECRET
 @pytest.mark.parametrize("learner, score", [(RIGHT, FULL_MARKS), (WRONG, ONE_WRONG)])
 def test_a_learner_fetches_feedback_and_reads_the_score(hub, learner, score):
     driver = hub.browser(learner)
