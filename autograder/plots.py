@@ -1,7 +1,11 @@
 """Figures the notebooks share, drawn the same way everywhere.
 
 Every function draws one figure at a readable size and returns it, so a
-notebook cell that ends with the call shows it once.
+notebook cell that ends with the call shows it once. Whatever tells lines,
+points or bars apart by colour uses PALETTE, which stays apart under the
+common colour-vision deficiencies. Importing this module makes IPython show
+every figure with a description of what it shows, as its text and as its
+image's alt text (autograder.figure_descriptions).
 """
 
 from __future__ import annotations
@@ -10,10 +14,24 @@ from typing import Callable, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
+from cycler import cycler
 from matplotlib.figure import Figure
 
+from autograder.figure_descriptions import show_described_figures
+
+# Okabe and Ito's colour-blind-safe colours (without black, kept for axes and edges), the ones with most contrast
+# against white first: blue, vermillion, bluish green, reddish purple, orange, sky blue, yellow.
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442")
 WIDE = (10, 3.6)  # a row of panels
 SQUARE = (5, 4.2)  # one panel
+
+
+def _subplots(*args, **kwargs) -> tuple[Figure, object]:
+    """plt.subplots, with PALETTE as the colours of every panel's lines and bars."""
+    figure, axes = plt.subplots(*args, **kwargs)
+    for ax in figure.axes:
+        ax.set_prop_cycle(cycler(color=PALETTE))
+    return figure, axes
 
 
 def _finish(figure: Figure) -> Figure:
@@ -24,7 +42,7 @@ def _finish(figure: Figure) -> Figure:
 
 def plot_unit_lines(settings: Sequence[tuple[float, float]], x_range: tuple[float, float] = (-3, 3)) -> Figure:
     """The output y = w * x + b of a one-input linear unit, one line per (w, b)."""
-    figure, ax = plt.subplots(figsize=SQUARE)
+    figure, ax = _subplots(figsize=SQUARE)
     x = np.linspace(*x_range, 50)
     for w, b in settings:
         ax.plot(x, w * x + b, label=f"w = {w:g}, b = {b:g}")
@@ -70,7 +88,7 @@ def plot_unit_plane(w: np.ndarray, b: float, limit: float = 3) -> Figure:
 
 def show_images(images: np.ndarray, titles: Sequence[str] = ()) -> Figure:
     """A batch of (N, H, W, C) images side by side, with their titles."""
-    figure, axes = plt.subplots(1, len(images), figsize=(2.4 * len(images), 2.6), squeeze=False)
+    figure, axes = _subplots(1, len(images), figsize=(2.4 * len(images), 2.6), squeeze=False)
     for index, (ax, image) in enumerate(zip(axes[0], images)):
         ax.imshow(image.squeeze(), cmap="gray" if image.shape[-1] == 1 else None, vmin=0, vmax=255)
         ax.set(xticks=[], yticks=[], title=titles[index] if index < len(titles) else f"image {index}")
@@ -79,7 +97,7 @@ def show_images(images: np.ndarray, titles: Sequence[str] = ()) -> Figure:
 
 def plot_curves(x: np.ndarray, curves: dict[str, np.ndarray], title: str, xlabel: str, ylabel: str, log_y: bool = False) -> Figure:
     """Several curves over the same x, one labelled line each."""
-    figure, ax = plt.subplots(figsize=SQUARE)
+    figure, ax = _subplots(figsize=SQUARE)
     for label, y in curves.items():
         ax.plot(x, y, label=label)
     ax.set(xlabel=xlabel, ylabel=ylabel, title=title, yscale="log" if log_y else "linear")
@@ -96,7 +114,7 @@ def plot_activations(functions: dict[str, Callable[[np.ndarray], np.ndarray]], x
     """
     x = np.linspace(*x_range, 401)
     step = 1e-5
-    figure, axes = plt.subplots(1, len(functions), figsize=(3.2 * len(functions), 3.2), sharey=True)
+    figure, axes = _subplots(1, len(functions), figsize=(3.2 * len(functions), 3.2), sharey=True)
     for ax, (name, function) in zip(np.atleast_1d(axes), functions.items()):
         ax.plot(x, function(x), label=name)
         ax.plot(x, (function(x + step) - function(x - step)) / (2 * step), "--", label="derivative")
@@ -112,7 +130,7 @@ def plot_surface_map(function: Callable[[np.ndarray], np.ndarray], title: str, l
     """A function of two inputs as a colour map: `function` maps (M, 2) points to M values."""
     x0, x1 = np.meshgrid(np.linspace(-limit, limit, 121), np.linspace(-limit, limit, 121))
     values = np.asarray(function(np.column_stack([x0.ravel(), x1.ravel()]))).reshape(x0.shape)
-    figure, ax = plt.subplots(figsize=SQUARE)
+    figure, ax = _subplots(figsize=SQUARE)
     filled = ax.contourf(x0, x1, values, levels=20, cmap="viridis")
     figure.colorbar(filled, ax=ax, label="output")
     ax.set(xlabel="x0", ylabel="x1", title=title, aspect="equal")
@@ -129,7 +147,7 @@ def plot_loss_curves(
 
     A history is a sequence of losses (drawn at 1, 2, 3, ...) or a pair (x, losses).
     """
-    figure, ax = plt.subplots(figsize=(7, 4))
+    figure, ax = _subplots(figsize=(7, 4))
     for label, history in histories.items():
         x, losses = history if isinstance(history, tuple) else (np.arange(1, len(history) + 1), history)
         ax.plot(x, losses, label=label, linewidth=1.2)
@@ -150,7 +168,7 @@ def plot_decision_boundary(
     X, y = np.asarray(X), np.asarray(y)
     figure = None
     if ax is None:
-        figure, ax = plt.subplots(figsize=SQUARE)
+        figure, ax = _subplots(figsize=SQUARE)
     classes = np.unique(y)
     if predict is not None:
         margin = 0.5
@@ -167,7 +185,7 @@ def plot_decision_boundary(
 
 def plot_descent_path(loss: Callable[[np.ndarray], np.ndarray], paths: dict[str, Sequence[float]], x_range: tuple[float, float]) -> Figure:
     """A one-weight loss curve with the weights gradient descent visited, one path per label."""
-    figure, ax = plt.subplots(figsize=(7, 4))
+    figure, ax = _subplots(figsize=(7, 4))
     w = np.linspace(*x_range, 400)
     ax.plot(w, loss(w), color="grey", linewidth=1)
     for label, path in paths.items():
@@ -181,7 +199,7 @@ def plot_descent_path(loss: Callable[[np.ndarray], np.ndarray], paths: dict[str,
 
 def plot_decision_boundaries(predict: Callable[[np.ndarray], np.ndarray], sets: dict[str, tuple], title: str = "") -> Figure:
     """Decision regions of one classifier over several data sets side by side, e.g. {"train": (X, y), "test": (X, y)}."""
-    figure, axes = plt.subplots(1, len(sets), figsize=(5 * len(sets), 4.4), squeeze=False)
+    figure, axes = _subplots(1, len(sets), figsize=(5 * len(sets), 4.4), squeeze=False)
     for ax, (name, (X, y)) in zip(axes[0], sets.items()):
         plot_decision_boundary(predict, X, y, title=name, ax=ax)
     if title:
@@ -192,7 +210,7 @@ def plot_decision_boundaries(predict: Callable[[np.ndarray], np.ndarray], sets: 
 def plot_history(history, columns: Sequence[Sequence[str]], title: str = "Training history") -> Figure:
     """Curves of a training history (a DataFrame or a dict of lists, one row per epoch), one panel per group of columns,
     e.g. [["loss", "val_loss"], ["accuracy", "val_accuracy"]]."""
-    figure, axes = plt.subplots(1, len(columns), figsize=(5.5 * len(columns), 3.8), squeeze=False)
+    figure, axes = _subplots(1, len(columns), figsize=(5.5 * len(columns), 3.8), squeeze=False)
     for ax, group in zip(axes[0], columns):
         for column in group:
             values = np.asarray(history[column], dtype=float)
@@ -210,7 +228,7 @@ def plot_confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, class_names: S
     matrix = np.zeros((count, count), dtype=int)
     for true, predicted in zip(np.asarray(y_true), np.asarray(y_pred)):
         matrix[int(true), int(predicted)] += 1
-    figure, ax = plt.subplots(figsize=(1.3 * count + 2.5, 1.1 * count + 2))
+    figure, ax = _subplots(figsize=(1.3 * count + 2.5, 1.1 * count + 2))
     ax.imshow(matrix, cmap="Blues")
     for row in range(count):
         for column in range(count):
@@ -226,7 +244,7 @@ def plot_class_metrics(y_true: np.ndarray, y_pred: np.ndarray, class_names: Sequ
     from sklearn.metrics import precision_recall_fscore_support
 
     precision, recall, f1, _ = precision_recall_fscore_support(y_true, y_pred, labels=range(len(class_names)), zero_division=0)
-    figure, ax = plt.subplots(figsize=(2 * len(class_names) + 3, 3.6))
+    figure, ax = _subplots(figsize=(2 * len(class_names) + 3, 3.6))
     positions = np.arange(len(class_names))
     for offset, (name, values) in zip((-0.27, 0, 0.27), (("precision", precision), ("recall", recall), ("F1", f1))):
         bars = ax.bar(positions + offset, values, width=0.26, label=name)
@@ -234,3 +252,6 @@ def plot_class_metrics(y_true: np.ndarray, y_pred: np.ndarray, class_names: Sequ
     ax.set(xticks=positions, xticklabels=class_names, ylim=(0, 1.15), title="Per-class precision, recall and F1")
     ax.legend(loc="lower right", fontsize=8)
     return _finish(figure)
+
+
+show_described_figures()
