@@ -2,10 +2,10 @@
 
 An automated audit (axe-core, from npm by `npm ci`, injected into the page;
 nothing is downloaded at run time) of every released notebook rendered in the
-learner's JupyterLab, of a figure the course draws, of the progress view and of
-a feedback page. A violation counts as the course's when it lies in what the
-course wrote (rendered Markdown, a cell's output, the feedback page); the
-serious and critical ones of the course fail the test, and everything found,
+learner's JupyterLab, of the figures the course draws (notebook 01 run in the
+page), of the progress view and of a feedback page. A violation counts as the
+course's when it lies in what the course wrote (rendered Markdown, a cell's
+output, the feedback page); the serious and critical ones of the course fail the test, and everything found,
 JupyterLab's own included, is written to tests/artifacts/ui/axe-<page>.json.
 Then the learner's loop (edit an answer, run its check, read its message and
 the progress view) with the keyboard alone: no click, and the page is only
@@ -65,7 +65,7 @@ def audit(driver, page: str, whole_page_is_content: bool = False) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    """The learner's JupyterLab on a copy of course/, and of notebook 01's solution with its figures drawn."""
+    """The learner's JupyterLab on a copy of course/, and of notebook 01's solution, to draw its figures."""
     require_axe()
     root = tmp_path_factory.mktemp("accessible")
     shutil.copytree(REPOSITORY / "course", root / "course")
@@ -94,18 +94,22 @@ def test_a_released_notebook_has_no_serious_violation_of_its_own(lab, assignment
     assert not found, "\n".join(found)
 
 
-FIGURES_WITHOUT_ALT = pytest.mark.xfail(
-    strict=True, reason="autograder/plots.py's figures are images without a text alternative: give each a description"
-)
-
-
-@FIGURES_WITHOUT_ALT
 def test_the_figures_the_course_draws_have_text_alternatives_on_the_page(lab):
+    """Notebook 01's figures, drawn afresh in its kernel: each <img> JupyterLab renders has the figure's description."""
     driver, url, token = lab
     open_notebook(driver, url, token, f"with-figures/{ASSIGNMENTS[0]}.ipynb")
-    wait_for(driver, "document.querySelectorAll('.jp-OutputArea-output img').length > 0", timeout=60)
+    driver.execute_script("window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs');"
+                          "window.jupyterapp.commands.execute('notebook:run-all-cells');")
+    figures = "document.querySelectorAll('.jp-OutputArea-output img')"
+    drawn = f"Array.from({figures}).filter(image => image.alt && image.alt !== 'Image').length >= 3"  # "Image": JupyterLab's
+    wait_for(driver, drawn, timeout=120, message="notebook 01 drew fewer than its three figures with a description")
+    idle(driver)
     found = audit(driver, "figures")
+    screenshot(driver, "a11y-figures")
     assert not found, "\n".join(found)
+    texts = driver.execute_script(f"return Array.from({figures}, image => image.alt);")
+    assert len(texts) == 3 and all(text != "Image" for text in texts), texts  # descriptions, not JupyterLab's "Image"
+    assert "A linear unit with one input" in texts[0] and "red square" in texts[2], texts
 
 
 def test_the_progress_view_has_no_serious_violation(lab):
