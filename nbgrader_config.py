@@ -26,3 +26,9 @@ c.GradeApp.workers = 0  # submissions graded at once; 0: one per CPU core
 c.GradeApp.memory_limit = 1536  # megabytes a submission's kernel may allocate
 c.VerifiedExecute.time_budget = 300  # seconds a whole notebook may run
 c.VerifiedExecute.output_limit = 2  # megabytes of output a cell may print
+
+# Feedback pages (nbgrader generate_feedback, and the grade command) use the
+# course's accessible template, nbgrader's own made readable by everyone.
+from autograder.instructor import feedback_template  # noqa: E402
+
+feedback_template.configure(c)

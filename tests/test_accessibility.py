@@ -21,7 +21,9 @@ import pytest
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 
+from autograder.instructor import feedback_pages
 from autograder.instructor.fabricate import Learner, one_wrong, register, set_up_course, submit
+from autograder.instructor.nbgrader_cli import run_nbgrader
 from autograder.instructor.release import REPOSITORY
 from browser import ARTIFACTS, chromium, jupyter_lab, require_chromium, screenshot, wait_for
 from course import ASSIGNMENTS
@@ -126,14 +128,9 @@ def test_the_progress_view_has_no_serious_violation(lab):
     assert not found, "\n".join(found)
 
 
-FEEDBACK_TEMPLATE = pytest.mark.xfail(
-    strict=True, reason="the grade command's feedback is nbgrader's template: no lang on <html>, links told apart by colour "
-    "alone, syntax colours below 4.5:1 contrast; the worker must render feedback with an accessible template"
-)
-
-
-@FEEDBACK_TEMPLATE
 def test_a_feedback_page_has_no_serious_violation(tmp_path):
+    """The grade command's feedback page, stock `nbgrader generate_feedback`'s on the same grades, and the page of a
+    submission that could not be graded (autograder/instructor/feedback_pages.py)."""
     require_axe()
     root = tmp_path / "course"
     materials = set_up_course(root, ASSIGNMENTS[0])
@@ -141,12 +138,19 @@ def test_a_feedback_page_has_no_serious_violation(tmp_path):
     register(root, [learner])
     submit(root, materials, learner)
     assert grade(root, ASSIGNMENTS[0]).returncode == 0
-    page = root / "feedback" / "ada" / ASSIGNMENTS[0] / f"{ASSIGNMENTS[0]}.html"
+    written = root / "feedback" / "ada" / ASSIGNMENTS[0] / f"{ASSIGNMENTS[0]}.html"
+    pages = {"feedback": tmp_path / "graded.html", "feedback-stock": tmp_path / "stock.html"}
+    shutil.move(written, pages["feedback"])
+    run_nbgrader("generate_feedback", ASSIGNMENTS[0], "--force", cwd=root, capture=True)
+    shutil.move(written, pages["feedback-stock"])
+    pages["feedback-unusable"] = feedback_pages.write_unusable(tmp_path, ASSIGNMENTS[0], ASSIGNMENTS[0], ["it is not a notebook"], 5)
+    found = []
     with chromium() as driver:
-        driver.get(page.as_uri())
-        wait_for(driver, "document.body && document.body.innerText.includes('Score')", timeout=60)
-        found = audit(driver, "feedback", whole_page_is_content=True)
-        screenshot(driver, "a11y-feedback")
+        for name, page in pages.items():
+            driver.get(page.as_uri())
+            wait_for(driver, "document.readyState === 'complete' && document.body.innerText.toLowerCase().includes('score')", timeout=60)
+            found += audit(driver, name, whole_page_is_content=True)
+            screenshot(driver, f"a11y-{name}")
     assert not found, "\n".join(found)
 
 

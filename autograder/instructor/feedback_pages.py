@@ -34,5 +34,5 @@ def write_not_graded_yet(folder: Path, assignment: str, notebook: str) -> Path:
 
 def _write(folder: Path, assignment: str, notebook: str, body: str) -> Path:
     page = folder / f"{notebook}.html"
-    page.write_text(f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(assignment)}</title></head><body>{body}</body></html>")
+    page.write_text(f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(assignment)}</title></head><body><main>{body}</main></body></html>")
     return page

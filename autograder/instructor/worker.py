@@ -201,7 +201,7 @@ class SubmissionGrader:
         from traitlets.config import Config, PyFileConfigLoader
 
         from autograder.checks import for_assignment
-        from autograder.instructor import kernel_sandbox
+        from autograder.instructor import feedback_template, kernel_sandbox
 
         self.course, self.kit, self.db_url = course, kit, db_url
         config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
@@ -209,6 +209,7 @@ class SubmissionGrader:
         config.Autograde.sanitize_preprocessors = self._sanitizers()
         config.Autograde.autograde_preprocessors = self._autograders()
         config.GenerateFeedback.exporter_class = _feedback_exporter()
+        feedback_template.configure(config)  # whatever the course's nbgrader_config.py says
         self.config = config
         sealed = [Path(sys.modules[check.reference.__module__].__file__) for check in for_assignment(kit.assignment).EXERCISES]
         self.readable = kernel_sandbox.readable_paths(PACKAGE, sealed, private=[course.parent])
