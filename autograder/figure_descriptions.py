@@ -38,9 +38,12 @@ def describe(figure: Figure) -> str:
     for number, ax in enumerate(panels, 1):
         name = f"Panel {number} of {len(panels)}" if len(panels) > 1 else "A figure"
         title = f" titled “{ax.get_title()}”" if ax.get_title() else ""
-        parts = [part for part in (_axes(ax), *_artists(ax)) if part]
-        sentences.append(f"{name}{title}: " + "; ".join(parts or ["empty"]) + ".")
-    return " ".join(sentences)
+        try:
+            parts = [part for part in (_axes(ax), *_artists(ax)) if part]
+        except Exception:  # a learner's figure of a kind not foreseen here is still shown, with what is sure
+            parts = []
+        sentences.append(f"{name}{title}: " + "; ".join(parts or ["its content is not described"]) + ".")
+    return " ".join(sentences) or "An empty figure."
 
 
 def mime_bundle(figure: Figure) -> dict[str, str]:
@@ -128,6 +131,8 @@ def _artists(ax: Axes) -> list[str]:
             parts.append(_points(mappable))
         elif isinstance(mappable, ContourSet):
             parts.append(_contours(mappable))
+        elif mappable.get_array() is None:
+            parts.append("an image")
         elif ax.texts:
             parts.append(_table(ax, mappable))
         else:
@@ -138,9 +143,10 @@ def _artists(ax: Axes) -> list[str]:
 
 
 def _line(line: Line2D) -> str:
-    x, y = np.asarray(line.get_xdata(), dtype=float), np.asarray(line.get_ydata(), dtype=float)
-    label = line.get_label()
-    name = f"line {label}" if not label.startswith("_") else "a line"
+    x, y = line.get_xydata().T  # numbers, whatever was plotted (dates, categories)
+    name = f"line {line.get_label()}" if not line.get_label().startswith("_") else "a line"
+    if not np.isfinite(y).any():
+        return f"{name} with no finite value" if len(y) else ""
     text = f"{name} from {_number(y[0])} at {_number(x[0])} to {_number(y[-1])} at {_number(x[-1])}"
     ends = {_number(y[0]), _number(y[-1])}
     for word, index in (("lowest", int(np.nanargmin(y))), ("highest", int(np.nanargmax(y)))):
@@ -155,7 +161,8 @@ def _bars(ax: Axes, bars: BarContainer) -> str:
     for patch in bars.patches:
         centre = patch.get_x() + patch.get_width() / 2
         nearest = int(np.argmin(np.abs(ticks - centre))) if len(ticks) else None
-        where = names[nearest] if nearest is not None and names[nearest] else _number(centre)
+        named = nearest is not None and names[nearest] and not _is_number(names[nearest])  # a category's tick
+        where = names[nearest] if named else _number(centre)
         heights.append(f"{where} {_number(patch.get_height())}")
     label = bars.get_label()
     return f"bars{' ' + label if label and not label.startswith('_') else ''}: " + ", ".join(heights)
@@ -163,11 +170,13 @@ def _bars(ax: Axes, bars: BarContainer) -> str:
 
 def _points(points: PathCollection) -> str:
     count = len(points.get_offsets())
+    label = "" if points.get_label().startswith("_") else f" ({points.get_label()})"
     classes = points.get_array()
-    if classes is not None and _are_categories(classes):
+    if classes is not None and len(classes) and _are_categories(classes):
         values, counts = np.unique(classes, return_counts=True)
-        return f"{count} points of {len(values)} classes (" + ", ".join(f"{n} of class {v:g}" for v, n in zip(values, counts)) + ")"
-    return f"{count} points"
+        each = ", ".join(f"{n} of class {v:g}" for v, n in zip(values, counts))
+        return f"{count} points{label} of {len(values)} classes ({each})"
+    return f"{count} points{label}"
 
 
 def _contours(contours: ContourSet) -> str:

@@ -23,6 +23,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import matplotlib.pyplot as plt  # noqa: E402
+
 import mistune  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
@@ -166,6 +168,29 @@ def test_every_plot_is_shown_with_a_description_of_what_it_shows(name):
     parser.feed(output["text/html"])
     assert output["text/plain"] == parser.image["alt"] == description
     assert parser.image["src"] == "data:image/png;base64," + output["image/png"]
+
+
+def a_learners_figure(draw) -> matplotlib.figure.Figure:
+    figure, ax = plt.subplots()
+    draw(ax)
+    ax.set_title("mine")
+    plt.close(figure)
+    return figure
+
+
+LEARNERS_FIGURES = {  # what a learner may draw in a notebook that imported autograder.plots, which describes it too
+    "an empty line": lambda ax: ax.plot([], [], label="nothing"),
+    "categories": lambda ax: ax.plot(["a", "b", "c"], [1, 2, 3]),
+    "no finite value": lambda ax: ax.plot([1, 2, 3], [np.nan] * 3),
+    "a pie": lambda ax: ax.pie([1, 2, 3]),
+    "a histogram": lambda ax: ax.hist(np.arange(10)),
+}
+
+
+@pytest.mark.parametrize("name", LEARNERS_FIGURES)
+def test_a_learners_own_figure_is_shown_with_what_its_description_can_say(name):
+    figure = a_learners_figure(LEARNERS_FIGURES[name])
+    assert figure_descriptions.mime_bundle(figure)["text/plain"].startswith("A figure titled “mine”: ")
 
 
 def closest_pair(colours: list, deficiency: str) -> tuple[float, tuple, tuple]:
