@@ -2,49 +2,24 @@
 
 A `dask scheduler` and two `dask worker` commands are started as separate
 processes, each in a working folder of its own outside the course directory,
-as they would be on separate machines. The same fabricated class (right,
-wrong, hostile and broken submissions) is graded three ways: with the
-command's own local cluster; on the loopback cluster while one of its workers
+as they would be on separate machines. The session's reference class (right,
+wrong, hostile and broken submissions, tests/reference_class.py), graded once
+with the command's own local cluster, is graded again: on the loopback cluster while one of its workers
 is killed with SIGKILL; and on a cluster whose scheduler is killed mid-run,
 after which the command ends with a clear message and a second run, on a new
 cluster, finishes the job. Every score is the same, and every learner has
 exactly one submission and one grade per test cell in the gradebook.
 """
 
-import shutil
-import sqlite3
 import subprocess
 import sys
 import time
 
 import pytest
 
-from autograder.instructor.fabricate import Learner, broken_code, one_wrong, set_up_course, solved, submit, untouched
 from grading import grade, summary
+from reference_class import ASSIGNMENT, CELL_TIMEOUT, copy_of, gradebook_grades
 from servers import dask_scheduler, dask_worker, wait_for_workers
-
-ASSIGNMENT = "01_single_neuron"
-CLASS = [
-    Learner("ada", "correct", "everything right", solved),
-    Learner("bea", "wrong", "nothing done", untouched),
-    Learner("cy", "wrong", "flatten_images returns None", one_wrong(1)),
-    Learner("dee", "correct", "everything right", solved),
-    Learner("loops", "broken", "an endless loop", broken_code(1, "while True:\n    pass")),
-    Learner("exits", "broken", "os._exit in the last answer", broken_code(2, "import os\nos._exit(0)")),
-    Learner("json", "broken", "not JSON", lambda m: '{"cells": ['),
-    Learner("eve", "correct", "everything right", solved),
-]
-
-
-def gradebook(root):
-    with sqlite3.connect(root / "gradebook.db") as database:
-        cells = database.execute(
-            "select submitted_assignment.student_id, count(*), sum(grade.auto_score) from grade "
-            "join submitted_notebook on grade.notebook_id = submitted_notebook.id "
-            "join submitted_assignment on submitted_notebook.assignment_id = submitted_assignment.id group by 1"
-        ).fetchall()
-        submissions = dict(database.execute("select student_id, count(*) from submitted_assignment group by 1").fetchall())
-    return {student: (count, score) for student, count, score in cells}, submissions
 
 
 def scores(rows):
@@ -52,21 +27,8 @@ def scores(rows):
 
 
 @pytest.fixture(scope="module")
-def course(tmp_path_factory):
-    root = tmp_path_factory.mktemp("class") / "course"
-    materials = set_up_course(root, ASSIGNMENT)
-    for learner in CLASS:
-        submit(root, materials, learner)
-    return root
-
-
-@pytest.fixture(scope="module")
-def local(course, tmp_path_factory):
-    root = tmp_path_factory.mktemp("local") / "course"
-    shutil.copytree(course, root)
-    finished = grade(root, ASSIGNMENT, "--timeout=5", "--workers=2")
-    assert finished.returncode == 0, finished.stderr[-3000:]
-    return scores(summary(finished.stdout)), gradebook(root)
+def local(reference_class):
+    return scores(reference_class.rows), gradebook_grades(reference_class.graded)
 
 
 def until_recorded(root, count=1, timeout=600):
@@ -77,16 +39,15 @@ def until_recorded(root, count=1, timeout=600):
 
 
 @pytest.fixture(scope="module")
-def worker_lost(course, tmp_path_factory):
-    root = tmp_path_factory.mktemp("cluster") / "course"
-    shutil.copytree(course, root)
+def worker_lost(reference_class, tmp_path_factory):
+    root = copy_of(reference_class.ungraded, tmp_path_factory.mktemp("cluster"))
     machines = tmp_path_factory.mktemp("machines")
     scheduler, address = dask_scheduler(machines / "scheduler")
     workers = [dask_worker(address, f"worker-{number}", machines / f"worker-{number}") for number in (1, 2)]
     try:
         wait_for_workers(address, 2)
         run = subprocess.Popen(
-            [sys.executable, "-m", "autograder.instructor.grade", ASSIGNMENT, "--timeout=5", f"--scheduler={address}"],
+            [sys.executable, "-m", "autograder.instructor.grade", ASSIGNMENT, *CELL_TIMEOUT, f"--scheduler={address}"],
             cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
         until_recorded(root, 2)
@@ -103,22 +64,21 @@ def test_a_cluster_that_loses_a_worker_grades_like_a_local_run(local, worker_los
     assert returncode == 0, stderr[-3000:]
     local_scores, local_gradebook = local
     assert scores(summary(stdout)) == local_scores
-    assert gradebook(root) == local_gradebook
-    _, submissions = gradebook(root)
+    assert gradebook_grades(root) == local_gradebook
+    _, submissions = gradebook_grades(root)
     assert set(submissions.values()) == {1}, "one submission per learner"
 
 
 @pytest.fixture(scope="module")
-def scheduler_lost(course, tmp_path_factory):
-    root = tmp_path_factory.mktemp("cluster") / "course"
-    shutil.copytree(course, root)
+def scheduler_lost(reference_class, tmp_path_factory):
+    root = copy_of(reference_class.ungraded, tmp_path_factory.mktemp("cluster"))
     machines = tmp_path_factory.mktemp("machines")
     scheduler, address = dask_scheduler(machines / "scheduler")
     workers = [dask_worker(address, "worker-1", machines / "worker-1")]
     try:
         wait_for_workers(address, 1)
         run = subprocess.Popen(
-            [sys.executable, "-m", "autograder.instructor.grade", ASSIGNMENT, "--timeout=5", f"--scheduler={address}"],
+            [sys.executable, "-m", "autograder.instructor.grade", ASSIGNMENT, *CELL_TIMEOUT, f"--scheduler={address}"],
             cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
         until_recorded(root, 2)
@@ -133,25 +93,25 @@ def scheduler_lost(course, tmp_path_factory):
     workers = [dask_worker(address, "worker-2", machines / "worker-2")]
     try:
         wait_for_workers(address, 1)
-        second = grade(root, ASSIGNMENT, "--timeout=5", f"--scheduler={address}")
+        second = grade(root, ASSIGNMENT, *CELL_TIMEOUT, f"--scheduler={address}")
     finally:
         for process in [*workers, scheduler]:
             process.stop()
     return first, recorded, second, root
 
 
-def test_a_lost_scheduler_ends_the_run_with_a_clear_message(scheduler_lost):
+def test_a_lost_scheduler_ends_the_run_with_a_clear_message(reference_class, scheduler_lost):
     (returncode, _, stderr, seconds), recorded, _, _ = scheduler_lost
     assert returncode == 75
     assert "stopped answering" in stderr and "run the command again" in stderr
     assert seconds < 120, "the command does not wait for ever on a scheduler that is gone"
-    assert 2 <= recorded < len(CLASS)
+    assert 2 <= recorded < len(reference_class.learners)
 
 
 def test_running_again_finishes_the_job(local, scheduler_lost):
     _, _, second, root = scheduler_lost
     assert second.returncode == 0, second.stderr[-3000:]
     local_scores, local_gradebook = local
-    assert gradebook(root) == local_gradebook
+    assert gradebook_grades(root) == local_gradebook
     assert sorted(summary(second.stdout)) == sorted(local_scores)
     assert scores(summary(second.stdout)) == local_scores

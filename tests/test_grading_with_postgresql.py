@@ -1,8 +1,9 @@
 """A PostgreSQL gradebook works as the SQLite one does: grading, resuming after a kill, export, reports, the Formgrader.
 
 A real PostgreSQL server (Debian's package) is started for the tests on
-loopback, in a temporary folder. One copy of a fabricated class is graded
-with the default SQLite gradebook, another with `--db=postgresql://...` (also
+loopback, in a temporary folder. The session's reference class
+(tests/reference_class.py), graded once with the default SQLite gradebook, is
+graded again in a copy of its course with `--db=postgresql://...` (also
 written into its nbgrader_config.py, as an instructor would, so that
 nbgrader's own commands and the Formgrader use it too); the PostgreSQL run is
 killed with SIGKILL after its first recorded submission and run again. Both
@@ -12,7 +13,6 @@ the reports agree, and the Formgrader shows the scores.
 
 import csv
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -21,20 +21,10 @@ import time
 import pytest
 from nbgrader.api import Gradebook
 
-from autograder.instructor.fabricate import Learner, broken_code, one_wrong, set_up_course, solved, submit, untouched
 from autograder.instructor.nbgrader_cli import run_nbgrader
 from grading import grade, summary
+from reference_class import ASSIGNMENT, CELL_TIMEOUT, copy_of
 from servers import postgresql
-
-ASSIGNMENT = "01_single_neuron"
-CLASS = [
-    Learner("ada", "correct", "everything right", solved),
-    Learner("bea", "wrong", "nothing done", untouched),
-    Learner("cy", "wrong", "flatten_images returns None", one_wrong(1)),
-    Learner("exits", "broken", "os._exit in the last answer", broken_code(2, "import os\nos._exit(0)")),
-    Learner("json", "broken", "not JSON", lambda m: '{"cells": ['),
-    Learner("eve", "correct", "everything right", solved),
-]
 
 
 def grades_in(db_url):
@@ -56,20 +46,14 @@ def server():
 
 
 @pytest.fixture(scope="module")
-def both(server, tmp_path_factory):
-    sqlite_course = tmp_path_factory.mktemp("sqlite") / "course"
-    materials = set_up_course(sqlite_course, ASSIGNMENT)
-    for learner in CLASS:
-        submit(sqlite_course, materials, learner)
-    postgres_course = tmp_path_factory.mktemp("postgres") / "course"
-    shutil.copytree(sqlite_course, postgres_course)
+def both(server, reference_class, tmp_path_factory):
+    postgres_course = copy_of(reference_class.ungraded, tmp_path_factory.mktemp("postgres"))
     (postgres_course / "gradebook.db").unlink()
     with open(postgres_course / "nbgrader_config.py", "a") as config:
         config.write(f"\nc.CourseDirectory.db_url = {server!r}  # the class's gradebook is a PostgreSQL database\n")
     run_nbgrader("generate_assignment", ASSIGNMENT, "--force", "--log-level=ERROR", cwd=postgres_course, capture=True)
-    on_sqlite = grade(sqlite_course, ASSIGNMENT, "--workers=2")
     killed = subprocess.Popen(
-        [sys.executable, "-m", "autograder.instructor.grade", ASSIGNMENT, "--workers=2", f"--db={server}"],
+        [sys.executable, "-m", "autograder.instructor.grade", ASSIGNMENT, "--workers=2", *CELL_TIMEOUT, f"--db={server}"],
         cwd=postgres_course, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )
     done = postgres_course / "grading" / ASSIGNMENT / "done"
@@ -79,20 +63,19 @@ def both(server, tmp_path_factory):
     os.killpg(killed.pid, signal.SIGKILL)
     killed.wait()
     recorded_when_killed = len(list(done.glob("*.json")))
-    on_postgres = grade(postgres_course, ASSIGNMENT, "--workers=2", f"--db={server}")
-    return {"sqlite": (sqlite_course, on_sqlite), "postgres": (postgres_course, on_postgres), "killed_at": recorded_when_killed, "url": server}
+    on_postgres = grade(postgres_course, ASSIGNMENT, "--workers=2", *CELL_TIMEOUT, f"--db={server}")
+    return {"postgres": (postgres_course, on_postgres), "killed_at": recorded_when_killed, "url": server}
 
 
-def test_grading_with_postgresql_resumes_and_ends_as_with_sqlite(both):
-    sqlite_course, on_sqlite = both["sqlite"]
+def test_grading_with_postgresql_resumes_and_ends_as_with_sqlite(both, reference_class):
     postgres_course, on_postgres = both["postgres"]
-    assert on_sqlite.returncode == 0 and on_postgres.returncode == 0, on_postgres.stderr[-3000:]
-    assert 2 <= both["killed_at"] < len(CLASS), "the first run was killed midway"
-    assert summary(on_postgres.stdout) == summary(on_sqlite.stdout)
-    on_sqlite_grades, sqlite_submissions = grades_in(f"sqlite:///{sqlite_course / 'gradebook.db'}")
+    assert on_postgres.returncode == 0, on_postgres.stderr[-3000:]
+    assert 2 <= both["killed_at"] < len(reference_class.learners), "the first run was killed midway"
+    assert summary(on_postgres.stdout) == reference_class.rows
+    on_sqlite_grades, sqlite_submissions = grades_in(f"sqlite:///{reference_class.graded / 'gradebook.db'}")
     on_postgres_grades, postgres_submissions = grades_in(both["url"])
     assert on_postgres_grades == on_sqlite_grades
-    assert postgres_submissions == sqlite_submissions == {learner.name: 1 for learner in CLASS}
+    assert postgres_submissions == sqlite_submissions == {learner.name: 1 for learner in reference_class.learners}
 
 
 def test_nbgraders_own_export_and_the_reports_read_the_postgresql_gradebook(both):
@@ -104,7 +87,7 @@ def test_nbgraders_own_export_and_the_reports_read_the_postgresql_gradebook(both
     assert float(exported["ada"]) == 5.0 and float(exported["cy"]) == 4.0 and float(exported["json"]) == 0.0
 
 
-def test_the_formgrader_shows_the_postgresql_gradebook(both):
+def test_the_formgrader_shows_the_postgresql_gradebook(both, reference_class):
     from browser import chromium, jupyter_lab, require_chromium, screenshot, wait_for
     from selenium.webdriver.common.by import By
 
@@ -113,7 +96,7 @@ def test_the_formgrader_shows_the_postgresql_gradebook(both):
     recorded = summary(on_postgres.stdout)
     with jupyter_lab(postgres_course) as (url, token), chromium() as driver:
         driver.get(f"{url}/formgrader/manage_students?token={token}")
-        wait_for(driver, f"document.querySelectorAll('table tbody tr').length >= {len(CLASS)}", timeout=90)
+        wait_for(driver, f"document.querySelectorAll('table tbody tr').length >= {len(reference_class.learners)}", timeout=90)
         rows = {}
         for row in driver.find_elements(By.CSS_SELECTOR, "table tbody tr"):
             cells = [cell.text for cell in row.find_elements(By.TAG_NAME, "td")]

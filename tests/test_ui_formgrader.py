@@ -1,6 +1,7 @@
 """The instructor's pages in a real browser: nbgrader's Formgrader on the class the grading demo graded.
 
-The demo (`python -m autograder.instructor.demo`) makes and grades a class;
+The demo (`python -m autograder.instructor.demo`, run with the README's other
+commands in a fresh clone: tests/readme_run.py) makes and grades a class;
 JupyterLab is then started in that course directory as the README tells an
 instructor (plain `jupyter lab`), and read in headless Chromium: nbgrader's
 instructor tools are there (which the learner's JupyterLab leaves out, see
@@ -10,8 +11,6 @@ tests/artifacts/ui/.
 """
 
 import json
-import subprocess
-import sys
 
 import pytest
 from selenium.webdriver.common.by import By
@@ -22,14 +21,10 @@ ASSIGNMENT = "01_single_neuron"
 
 
 @pytest.fixture(scope="module")
-def demo_course(tmp_path_factory):
+def demo_course(readme_clone, readme_commands):
+    """The course the demo made and graded in the README's clone (tests/readme_run.py)."""
     require_chromium()
-    root = tmp_path_factory.mktemp("demo") / "demo-course"
-    finished = subprocess.run(
-        [sys.executable, "-m", "autograder.instructor.demo", "--directory", str(root)], capture_output=True, text=True, timeout=600
-    )
-    assert finished.returncode == 0, finished.stdout[-2000:] + finished.stderr[-2000:]
-    return root
+    return readme_clone / "demo-course"
 
 
 def test_the_demo_says_where_the_reports_are(demo_course):

@@ -26,7 +26,7 @@ DEMO_TIMEOUT = 10  # seconds a cell may run: the course's cells need one or two
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m autograder.instructor.demo", description=__doc__.splitlines()[0])
     parser.add_argument("--assignment", default="01_single_neuron")
     parser.add_argument("--directory", type=Path, default=Path("demo-course"))
     arguments = parser.parse_args(argv)

@@ -152,7 +152,7 @@ def run_solutions(root: Path = REPOSITORY, timeout: int = 600) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m autograder.instructor.release", description=__doc__.splitlines()[0])
     parser.add_argument("--run-solutions", action="store_true", help="re-run solutions/ first and store their outputs")
     parser.add_argument("--check", action="store_true", help="only say what is stale or missing, and exit 1 if anything is")
     arguments = parser.parse_args(argv)

@@ -23,7 +23,7 @@ READY = "The class is served at"  # the line that says the hub answers (the brow
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m autograder.instructor.hub", description=__doc__.splitlines()[0])
     parser.add_argument("--directory", type=Path, default=Path("class-hub"), help="the class directory (default: ./class-hub)")
     parser.add_argument("--instructor", default="instructor", help="the instructor's account name")
     parser.add_argument("--learners", default="ada,grace,alan", help="the learners' account names, separated by commas")
