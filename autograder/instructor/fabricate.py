@@ -16,6 +16,7 @@ from typing import Callable
 import nbformat
 
 from autograder.checks import for_assignment
+from autograder.instructor import secret
 from autograder.instructor.nbgrader_cli import run_nbgrader
 from autograder.instructor.notebooks import nbgrader_cells, solution_code, with_answers
 from autograder.instructor.release import REPOSITORY
@@ -56,8 +57,11 @@ class Learner:
 
 
 def set_up_course(root: Path, assignment: str) -> Materials:
-    """An nbgrader course directory at `root` with `assignment` released and registered in its gradebook."""
+    """An nbgrader course directory at `root` with `assignment` released and registered in its gradebook,
+    and a grading secret of its own unless one is found (a course's above it, or the environment's)."""
     root.mkdir(parents=True, exist_ok=True)
+    if secret.find(root) is None:
+        secret.make(root)
     shutil.copy(REPOSITORY / "nbgrader_config.py", root)
     shutil.copytree(REPOSITORY / "solutions" / assignment, root / "solutions" / assignment, dirs_exist_ok=True)
     run_nbgrader("generate_assignment", assignment, "--force", "--log-level=ERROR", cwd=root, capture=True)
