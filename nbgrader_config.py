@@ -26,3 +26,10 @@ c.GradeApp.workers = 0  # submissions graded at once; 0: one per CPU core
 c.GradeApp.memory_limit = 1536  # megabytes a submission's kernel may allocate
 c.VerifiedExecute.time_budget = 300  # seconds a whole notebook may run
 c.VerifiedExecute.output_limit = 2  # megabytes of output a cell may print
+
+# Feedback shows each test's verdict and message, never the source of its hidden tests (nbgrader issue 917).
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "nbgrader.preprocessors.ClearHiddenTests",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]

@@ -143,6 +143,9 @@ def run_kernel(connection_file: str) -> None:
     """Start an IPython kernel on the given connection file, in this process; returns when it shuts down."""
     from ipykernel.kernelapp import IPKernelApp
 
+    from autograder.checks.feedback import show_failures_as_feedback
+
     app = IPKernelApp.instance()
     app.initialize(["-f", connection_file, "--transport=ipc", "--HistoryManager.enabled=False", "--IPKernelApp.quiet=True"])
+    show_failures_as_feedback()  # the checks were imported before this kernel's shell existed
     app.start()
