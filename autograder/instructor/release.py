@@ -33,7 +33,7 @@ import nbformat
 from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 
 from autograder.checks import recorded
-from autograder.instructor import learner_side
+from autograder.instructor import learner_side, secret
 from autograder.instructor.nbgrader_cli import run_nbgrader
 from autograder.instructor.notebooks import derive, points_text, same_notebook
 
@@ -200,6 +200,10 @@ def main(argv: list[str] | None = None) -> None:
     if problems:
         sys.exit("Cannot derive everything from the declarations:\n" + "\n".join(problems))
     if arguments.run_solutions:
+        try:
+            secret.require(REPOSITORY)  # the solution notebooks run their hidden tests, drawn from it
+        except secret.MissingSecret as missing:
+            sys.exit(str(missing))
         run_solutions()
     target = release(register=True)
     print(f"released {len(assignments())} assignments into {target}, and registered them in the gradebook")
