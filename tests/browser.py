@@ -157,3 +157,38 @@ def screenshot(driver, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     driver.save_screenshot(str(path))
     return path
+
+
+PROXY_INSTALL = "npm ci (see the README)"
+
+
+def require_hub_tools() -> None:
+    """Skip the calling test, naming the install step, when Chromium, its driver or JupyterHub's proxy is missing."""
+    require_chromium()
+    from autograder.instructor.hub.running import HubError, find_proxy
+
+    try:
+        find_proxy()
+    except HubError:
+        pytest.skip(f"configurable-http-proxy not found: {PROXY_INSTALL}")
+
+
+def hub_login(driver, url: str, account: str, password: str) -> None:
+    """Log in on the hub's own page and wait until the account's JupyterLab has started and shows its menus."""
+    from selenium.webdriver.common.by import By
+
+    driver.get(f"{url}/hub/login")
+    driver.find_element(By.ID, "username_input").send_keys(account)
+    driver.find_element(By.ID, "password_input").send_keys(password)
+    driver.find_element(By.ID, "login_submit").click()
+    wait_for(driver, "document.querySelectorAll('.lm-MenuBar-item').length > 3 && !document.querySelector('#jupyterlab-splash')",
+             timeout=180, message=f"{account}'s JupyterLab did not start")
+
+
+def open_from_menu(driver, menu: str, entry: str) -> None:
+    """Click a menu of JupyterLab's menu bar, then one of its entries."""
+    from selenium.webdriver.common.by import By
+
+    next(item for item in driver.find_elements(By.CSS_SELECTOR, ".lm-MenuBar-item") if item.text == menu).click()
+    wait_for(driver, "document.querySelector('.lm-Menu .lm-Menu-item')", timeout=10, message=f"the {menu} menu did not open")
+    next(item for item in driver.find_elements(By.CSS_SELECTOR, ".lm-Menu .lm-Menu-item") if item.text.strip() == entry).click()

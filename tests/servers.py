@@ -44,7 +44,7 @@ def postgresql():
     binaries = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
     if not binaries:
         pytest.skip("PostgreSQL not found: apt-get install postgresql (see the README)")
-    import psycopg2
+    import psycopg
 
     bin_dir = Path(binaries[-1]).parent
     home = Path(tempfile.mkdtemp(prefix="postgresql-"))
@@ -63,13 +63,12 @@ def postgresql():
         deadline = time.monotonic() + 60
         while True:
             try:
-                connection = psycopg2.connect(host="127.0.0.1", port=port, user="grader", dbname="postgres")
+                connection = psycopg.connect(host="127.0.0.1", port=port, user="grader", dbname="postgres", autocommit=True)
                 break
-            except psycopg2.OperationalError:
+            except psycopg.OperationalError:
                 if server.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"PostgreSQL did not start; see {home / 'server.log'}") from None
                 time.sleep(0.2)
-        connection.autocommit = True
         connection.cursor().execute("CREATE DATABASE gradebook")
         connection.close()
         yield f"postgresql://grader@127.0.0.1:{port}/gradebook"

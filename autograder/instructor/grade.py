@@ -55,7 +55,7 @@ from autograder.instructor import containment, reports, scratch, secret
 from autograder.instructor.engine import Engine, SchedulerLost
 from autograder.instructor.intake import Submission, take_in
 from autograder.instructor.landlock import abi_version
-from autograder.instructor.nbgrader_cli import run_nbgrader
+from autograder.instructor.nbgrader_cli import put_interpreter_first_on_path, run_nbgrader
 from autograder.instructor.notebooks import nbgrader_cells
 from autograder.instructor.recording import Recorder
 from autograder.instructor.verified_execute import VerifiedExecute
@@ -122,6 +122,7 @@ class GradeApp(NbGrader):
 
     def start(self) -> None:
         super().start()
+        put_interpreter_first_on_path()
         course = Path(self.coursedir.root).resolve()
         names = self._assignment_names(course)
         with contextlib.ExitStack() as locks:
@@ -201,7 +202,7 @@ class GradeApp(NbGrader):
             elif submission.staged:
                 assignment.pending.append(submission.student)
             else:
-                max_score = recorder.unusable(name, notebook, submission.student, submission.problems)
+                max_score = recorder.unusable(name, notebook, submission.student, submission.problems, submission.secret)
                 result = {
                     "student": submission.student, "score": 0.0, "max_score": max_score, "cells": {}, "unusable": True,
                     "problems": submission.problems, "notes": submission.notes, "verdicts": {}, "calls_reference": [],
@@ -235,11 +236,11 @@ class GradeApp(NbGrader):
         autograded, feedback = result.pop("autograded"), result.pop("feedback")
         if not result["grader_fault"]:
             try:
-                result.update(recorder.graded(assignment.name, assignment.notebook, job.timestamp, result["student"], autograded, feedback))
+                result.update(recorder.graded(assignment.name, assignment.notebook, job.timestamp, submission.secret, job.student, autograded, feedback))
             except Exception as error:  # the gradebook or the course directory failed us: the grader's fault
                 result.update(score=None, max_score=None, cells={}, grader_fault=f"recording the grades failed: {type(error).__name__}: {error}")
         if result["grader_fault"]:
-            recorder.not_graded(assignment.name, assignment.notebook, job.student)
+            recorder.not_graded(assignment.name, assignment.notebook, job.student, submission.secret)
         result.update(fingerprint=_fingerprint(submission), notes=submission.notes + result["notes"])
         _write_json(assignment.state / "done" / f"{job.student}.json", result)
         shutil.rmtree(assignment.state / "staged" / job.student, ignore_errors=True)  # recorded: its notebook and feedback remain

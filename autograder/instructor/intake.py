@@ -23,6 +23,7 @@ from nbgrader.utils import parse_utc
 
 MAX_NOTEBOOK_MB = 100  # a larger file is not read: no notebook of this course comes near it
 MAX_TIMESTAMP_BYTES = 100
+MAX_SECRET_BYTES = 1024  # nbgrader's submission_secret.txt holds 128 hex digits
 
 
 @dataclass
@@ -34,6 +35,7 @@ class Submission:
     problems: list[str] = field(default_factory=list)  # why it cannot be graded
     notes: list[str] = field(default_factory=list)  # what intake repaired or ignored
     fingerprint: str = ""  # identifies the staged content, to recognise work already graded
+    secret: str = ""  # nbgrader's submission_secret.txt, which its exchange needs to hand the feedback back
 
 
 def take_in(course: Path, submitted: str, assignment: str, notebook: str, staging: Path) -> list[Submission]:
@@ -46,7 +48,7 @@ def take_in(course: Path, submitted: str, assignment: str, notebook: str, stagin
 
 
 def _stage(folder: Path, student: str, assignment: str, notebook: str, staging: Path) -> Submission:
-    submission = Submission(student)
+    submission = Submission(student, secret=_secret(folder / "submission_secret.txt"))
     links = sorted(path.name for path in folder.glob("*.ipynb") if path.is_symlink())
     if links:
         submission.notes.append(f"{', '.join(links)} ignored: a link, not a file")
@@ -98,6 +100,16 @@ def _stage(folder: Path, student: str, assignment: str, notebook: str, staging: 
         digest.update(timestamp.encode())
     submission.staged, submission.fingerprint = True, digest.hexdigest()
     return submission
+
+
+def _secret(path: Path) -> str:
+    """The text of a short file that nbgrader's exchange put beside the notebook, or '' when there is no such file."""
+    try:
+        if path.is_file() and not path.is_symlink() and path.stat().st_size <= MAX_SECRET_BYTES:
+            return path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        pass
+    return ""
 
 
 def _timestamp(path: Path, submission: Submission) -> str:

@@ -52,15 +52,11 @@ class Recorder:
                 time.sleep(2 ** (attempt - 1))
         raise AssertionError("unreachable")
 
-    def graded(self, assignment: str, notebook: str, timestamp: str, student: str, autograded: str, feedback: str) -> dict:
+    def graded(self, assignment: str, notebook: str, timestamp: str, secret: str, student: str, autograded: str, feedback: str) -> dict:
         """Record a graded submission (its autograded notebook and feedback page); its scores as the gradebook now holds them."""
-        folder = self.course / "autograded" / student / assignment
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = self._folder("autograded", student, assignment, timestamp, secret)
         (folder / f"{notebook}.ipynb").write_text(autograded)
-        if timestamp:
-            (folder / "timestamp.txt").write_text(timestamp)
-        folder = self.course / "feedback" / student / assignment
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = self._folder("feedback", student, assignment, timestamp, secret)
         (folder / f"{notebook}.html").write_text(feedback)
 
         def save() -> dict:
@@ -76,7 +72,20 @@ class Recorder:
 
         return self._patiently(save)
 
-    def unusable(self, assignment: str, notebook: str, student: str, problems: list[str]) -> float:
+    def _folder(self, kind: str, student: str, assignment: str, timestamp: str, secret: str) -> Path:
+        """autograded/ or feedback/<student>/<assignment>/, with the files nbgrader keeps there beside the notebook.
+
+        nbgrader's exchange hands feedback back only with the submission's
+        secret (submission_secret.txt) beside it.
+        """
+        folder = self.course / kind / student / assignment
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, text in (("timestamp.txt", timestamp), ("submission_secret.txt", secret)):
+            if text:
+                (folder / name).write_text(text)
+        return folder
+
+    def unusable(self, assignment: str, notebook: str, student: str, problems: list[str], secret: str = "") -> float:
         """Give an unusable submission zero points, and feedback that says why; its maximum score."""
         with Gradebook(self.db_url) as gradebook:
             gradebook.update_or_create_student(student)
@@ -87,10 +96,10 @@ class Recorder:
                     grade.auto_score, grade.needs_manual_grade = 0, False
             gradebook.db.commit()
             max_score = recorded.max_score
-        feedback_pages.write_unusable(self.course, assignment, notebook, student, problems, max_score)
+        feedback_pages.write_unusable(self._folder("feedback", student, assignment, "", secret), assignment, notebook, problems, max_score)
         return max_score
 
-    def not_graded(self, assignment: str, notebook: str, student: str) -> None:
+    def not_graded(self, assignment: str, notebook: str, student: str, secret: str = "") -> None:
         """Leave a submission the grader failed on without a score (no zero), and tell its learner it will be graded."""
         with Gradebook(self.db_url) as gradebook:
             gradebook.update_or_create_student(student)  # a learner of the class, whose score is still to come
@@ -98,7 +107,7 @@ class Recorder:
                 gradebook.remove_submission(assignment, student)
             except MissingEntry:
                 pass
-        feedback_pages.write_not_graded_yet(self.course, assignment, notebook, student)
+        feedback_pages.write_not_graded_yet(self._folder("feedback", student, assignment, "", secret), assignment, notebook)
 
     def scores(self, assignment: str, student: str) -> dict:
         with Gradebook(self.db_url) as gradebook:

@@ -89,8 +89,10 @@ class GradingPlugin(WorkerPlugin):
         from sqlalchemy.exc import SAWarning
 
         from autograder.instructor import containment, warm_kernels
+        from autograder.instructor.nbgrader_cli import put_interpreter_first_on_path
         from autograder.instructor.scratch import WorkerScratch
 
+        put_interpreter_first_on_path()
         if self.log:
             os.dup2(os.open(self.log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), 2)
         logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="[worker %(levelname)s] %(message)s")
@@ -152,10 +154,13 @@ class WorkerCourse:
         self.template = self.root / "gradebook.template.db"
         self.db_url = f"sqlite:///{self.root / 'gradebook.db'}"
         (self.root / "nbgrader_config.py").write_text(
-            kit.configuration + f"\n\nc.CourseDirectory.root = {str(self.root)!r}\nc.CourseDirectory.db_url = {self.db_url!r}\n"
+            kit.configuration + "\n\n# This worker's own course directory, whatever the instructor's is:\n"
+            f"c.CourseDirectory.root = {str(self.root)!r}\nc.CourseDirectory.db_url = {self.db_url!r}\n"
+            'c.CourseDirectory.source_directory = "source"\nc.CourseDirectory.submitted_directory = "submitted"\n'
+            'c.CourseDirectory.autograded_directory = "autograded"\nc.CourseDirectory.feedback_directory = "feedback"\n'
         )
         for name, content in kit.source_files.items():
-            path = self.root / "solutions" / kit.assignment / name
+            path = self.root / "source" / kit.assignment / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(content)
         config = PyFileConfigLoader("nbgrader_config.py", path=str(self.root)).load_config()
@@ -296,8 +301,13 @@ def _command_line(pid: int) -> bytes:
 
 
 def _feedback_exporter() -> type:
-    """nbgrader's HTML feedback exporter, compiling its templates once per worker rather than once per learner."""
-    from nbconvert.exporters import HTMLExporter
+    """nbgrader's HTML feedback exporter, made cheaper: its templates compiled once per worker, not once per learner,
+    and without HTMLExporter's last pass over the page with BeautifulSoup (alt texts for images and tab stops for
+    JupyterLab's markup), which finds nothing to change on nbgrader's classic feedback page and costs a second a page.
+    """
+    from nbconvert.exporters import HTMLExporter, TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 
     class FeedbackExporter(HTMLExporter):
         shared_environment = None
@@ -306,5 +316,13 @@ def _feedback_exporter() -> type:
             if FeedbackExporter.shared_environment is None:
                 FeedbackExporter.shared_environment = super()._create_environment()
             return FeedbackExporter.shared_environment
+
+        def from_notebook_node(self, nb, resources=None, **kw):
+            language = nb.metadata.get("language_info", {})
+            lexer = language.get("pygments_lexer", language.get("name", None))
+            resources = self._init_resources(resources)
+            self.register_filter("highlight_code", self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)))
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
 
     return FeedbackExporter
