@@ -69,7 +69,6 @@ def readable_paths(package: Path, sealed_modules: list[Path], private: list[Path
         hidden = path.resolve() in sealed or (path.suffix == ".pyc" and any(path.name.startswith(module.stem + ".") for module in sealed))
         if path.is_file() and not hidden:
             paths.add(str(path))
-    paths.add(str(package.parent / "data"))
     return tuple(sorted(paths))
 
 
