@@ -41,8 +41,9 @@ def environment(python: Path) -> dict[str, str]:
     return kept | {"PATH": f"{python.parent}{os.pathsep}{kept['PATH']}", "VIRTUAL_ENV": str(python.parents[1]), "MPLBACKEND": "Agg"}
 
 
-def run(python: Path, script: str, folder: Path, *arguments: str, timeout: float = 600) -> subprocess.CompletedProcess:
-    """Run `script` (Python source) with the learner's Python in `folder`; the finished process, its output as text."""
+def run(python: Path, script: str, folder: Path, *arguments: str, input: str | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
+    """Run `script` (Python source) with `python` in `folder`, `input` on its stdin; the finished process, its output as text."""
     return subprocess.run(
-        [str(python), "-c", script, *arguments], cwd=folder, env=environment(python), capture_output=True, text=True, timeout=timeout,
+        [str(python), "-c", script, *arguments], cwd=folder, env=environment(python), input=input, capture_output=True, text=True,
+        timeout=timeout,
     )
