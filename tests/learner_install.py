@@ -35,6 +35,16 @@ def build(folder: Path) -> Path:
     return python
 
 
+def add_jupyterhub(python: Path) -> Path:
+    """Add to the learner's install what a JupyterHub's learner servers need besides (the README's hub section): jupyterhub,
+    pinned as in the instructor's requirements.txt; the same Python."""
+    pin = next(line for line in (REPOSITORY / "requirements.txt").read_text().splitlines() if line.startswith("jupyterhub=="))
+    done = subprocess.run([str(python), "-m", "pip", "install", "--no-input", "--quiet", pin], capture_output=True, text=True, timeout=600)
+    if done.returncode:
+        raise RuntimeError(f"pip install {pin} failed:\n{done.stdout}\n{done.stderr}")
+    return python
+
+
 def environment(python: Path) -> dict[str, str]:
     """The environment of a learner's session: that Python first on PATH, no trace of the instructor's venv or secret."""
     kept = {name: value for name, value in os.environ.items() if name not in ("VIRTUAL_ENV", "PYTHONPATH", "AUTOGRADER_GRADING_SECRET")}

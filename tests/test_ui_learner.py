@@ -190,7 +190,7 @@ def test_the_progress_view_shows_each_exercise_with_its_points(session, solution
 def test_the_kernel_runs_the_learners_install_which_has_no_answer_key(session):
     session.execute_script(
         f"const nb = {PANEL}.content; nb.model.sharedModel.insertCell(nb.widgets.length, {{cell_type: 'code', source: "
-        "'import importlib.util, sys\\nprint(sys.prefix, importlib.util.find_spec(\"autograder.exercises\"), importlib.util.find_spec(\"autograder.instructor\"))'}});"
+        "'import importlib.util, sys\\nprint(sys.prefix, importlib.util.find_spec(\"autograder.exercises\"), importlib.util.find_spec(\"autograder.instructor\"))'});"
     )
     last = session.execute_script(f"return {PANEL}.content.widgets.length - 1;")
     run_with_keyboard(session, last)

@@ -287,13 +287,13 @@ class Check:
         return None
 
     def same_behaviour(self, first: Observation, second: Observation) -> bool:
+        """Whether two observations are alike as far as judging goes: the same error, or results that compare equal."""
         if first.error is not None or second.error is not None:
             return (
                 first.error is not None
                 and second.error is not None
                 and (first.error.type_name, first.error.message) == (second.error.type_name, second.error.message)
             )
-        """Whether two observations are alike as far as judging goes: the same error, or results that compare equal."""
         if self.spec.warning_hint and set(first.warnings) != set(second.warnings):
             return False
         if self.spec.properties and not (isinstance(first.result, Readings) and isinstance(second.result, Readings)):
