@@ -27,6 +27,13 @@ c.GradeApp.memory_limit = 1536  # megabytes a submission's kernel may allocate
 c.VerifiedExecute.time_budget = 300  # seconds a whole notebook may run
 c.VerifiedExecute.output_limit = 2  # megabytes of output a cell may print
 
+# Feedback shows each test's verdict and message, never the source of its hidden tests (nbgrader issue 917).
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "nbgrader.preprocessors.ClearHiddenTests",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]
+
 # Feedback pages (nbgrader generate_feedback, and the grade command) use the
 # course's accessible template, nbgrader's own made readable by everyone.
 from autograder.instructor import feedback_template  # noqa: E402

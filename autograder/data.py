@@ -12,7 +12,7 @@ from sklearn.datasets import load_breast_cancer, make_moons
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelEncoder, StandardScaler
 
-DATA = Path(__file__).resolve().parents[1] / "data"
+DATA = Path(__file__).resolve().parent / "datasets"  # shipped inside the package, so both installs have it
 
 
 def standardize(X_train: np.ndarray, *others: np.ndarray) -> list[np.ndarray]:
@@ -57,7 +57,7 @@ def split(X: np.ndarray, y: np.ndarray, train: float = 0.7, seed: int = 1234) ->
 
 
 def spiral() -> pd.DataFrame:
-    """The spiral data set of data/spiral.csv: columns X1, X2 (inputs) and color (c1, c2 or c3), in class order."""
+    """The spiral data set of autograder/datasets/spiral.csv: columns X1, X2 (inputs) and color (c1, c2 or c3), in class order."""
     return pd.read_csv(DATA / "spiral.csv")
 
 

@@ -22,6 +22,7 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
+import learner_install
 import pytest
 
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
@@ -44,8 +45,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def jupyter_lab(root: Path, learner: bool = False):
-    """A JupyterLab server on `root`, a learner's (no instructor tools) or an instructor's; yields its base URL and token."""
+def jupyter_lab(root: Path, learner: bool = False, python: Path | None = None):
+    """A JupyterLab server on `root`, a learner's (no instructor tools) or an instructor's; yields its base URL and token.
+
+    `python` is the installation's to run it with (the learner's install: see tests/learner_install.py); by default the tests' own.
+    """
+    python = Path(python or sys.executable)
     port, token = free_port(), "ui-test-token"
     settings = Path(tempfile.mkdtemp(prefix="lab-settings-"))
     news = settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
@@ -55,12 +60,13 @@ def jupyter_lab(root: Path, learner: bool = False):
     tracker.parent.mkdir(parents=True)
     tracker.write_text('{"windowingMode": "none"}')  # render every cell, so that what a cell shows can be read
     command = [
-        sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
+        str(python), "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", "--LabApp.expose_app_in_browser=True",
     ]
     if os.geteuid() == 0:
         command.append("--allow-root")
-    environment = {**os.environ, "JUPYTERLAB_SETTINGS_DIR": str(settings), "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    environment = {**os.environ, "PATH": f"{python.parent}{os.pathsep}{os.environ['PATH']}"} if python == Path(sys.executable) else learner_install.environment(python)
+    environment["JUPYTERLAB_SETTINGS_DIR"] = str(settings)
     if learner:
         environment["JUPYTER_CONFIG_PATH"] = str(LEARNER_LAB)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

@@ -1,15 +1,31 @@
-"""Shared pytest hooks and fixtures: a UI test that fails leaves a screenshot of the page it failed on; the grading
-runs several modules read are made once a session (tests/readme_run.py, tests/reference_class.py); and what
-pytest-xdist runs together."""
+"""Shared pytest hooks and fixtures: the tests' grading secret; the learner's install (built once a run); the
+grading runs several modules read, made once a session (tests/readme_run.py, tests/reference_class.py); what
+pytest-xdist runs together; and a UI test that fails leaves a screenshot of the page it failed on."""
 
+import os
+
+import learner_install
 import pytest
 
+from autograder.instructor import secret
 from readme_run import readme_clone, readme_commands  # noqa: F401 (session fixtures)
 from reference_class import reference_class  # noqa: F401 (a session fixture)
+
+# Every grader the tests start, and every kernel under them, draws hidden cases from this secret, unless a
+# course directory has a secret file of its own. Tests that need no secret remove it.
+os.environ[secret.VARIABLE] = "the tests' grading secret"
+
+
+@pytest.fixture(scope="session")
+def learner_python(tmp_path_factory):
+    """The Python of a fresh venv holding the learner's install (pip install ./learner-lab), shared by the whole run."""
+    return learner_install.build(tmp_path_factory.mktemp("learner-venv"))
+
 
 SHARED_RUNS = {"reference_class": "the reference class", "readme_commands": "the README's clone"}
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(items):
     """Tell pytest-xdist (--dist loadgroup) what must run in one worker: a file's tests (a notebook's cells share a
     kernel, a module's fixtures its courses), and every file whose tests read one of the session's shared grading

@@ -5,6 +5,7 @@ from __future__ import annotations
 import nbformat
 
 from autograder.checks import for_assignment
+from autograder.exercises import declaration_of
 from autograder.instructor.release import REPOSITORY, assignments
 
 ASSIGNMENTS = assignments()
@@ -16,8 +17,11 @@ def notebook(assignment: str, directory: str = "solutions") -> nbformat.Notebook
 
 
 def exercises() -> list[tuple[str, object]]:
-    """(assignment, check) for every exercise of the course, in order; `check.exercise` is its declaration."""
+    """(assignment, check) for every exercise of the course, in order; `declaration(check)` is its declaration."""
     return [(assignment, exercise) for assignment in ASSIGNMENTS for exercise in for_assignment(assignment).EXERCISES]
+
+
+declaration = declaration_of  # the declaration of a check's exercise (autograder.exercises)
 
 
 def exercise_id(value: object) -> str:

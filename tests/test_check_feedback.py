@@ -86,9 +86,24 @@ def test_an_unfinished_helper_is_named_rather_than_the_function_checked():
     assert verdict.message.endswith("Hint: write weighted_sum first, run its cell, then this one.")
 
 
-def test_an_unfinished_exercise_it_uses_is_replaced_by_its_reference():
-    exec("def calc_preds(coeffs, X):\n    raise NotImplementedError()\n\ndef calc_loss(coeffs, X, y):\n"
-         "    return F.binary_cross_entropy(calc_preds(coeffs, X), y)", namespace := {"F": torch.nn.functional})
+CALC_LOSS = "def calc_loss(coeffs, X, y):\n    return F.binary_cross_entropy(calc_preds(coeffs, X), y)"
+
+
+def test_an_exercise_it_uses_is_the_learners_own_and_named_when_wrong():
+    exec(f"def calc_preds(coeffs, X):\n    raise NotImplementedError()\n\n{CALC_LOSS}", unfinished := {"F": torch.nn.functional})
+    verdict = gradient_descent.calc_loss.verdict(unfinished["calc_loss"])
+    assert verdict.headline == "calc_loss calls calc_preds, which is not written yet (it raises NotImplementedError)."
+    exec(f"def calc_preds(coeffs, X):\n    W1, b1, W2, b2 = coeffs\n    return torch.sigmoid(X @ W1 @ W2 + b2)[:, 0]\n\n{CALC_LOSS}",
+         wrong := {"F": torch.nn.functional, "torch": torch})
+    verdict = gradient_descent.calc_loss.verdict(wrong["calc_loss"])
+    assert not verdict.passed and verdict.message.endswith(
+        "Hint: calc_loss calls your calc_preds, which does not pass its own check yet (calc_preds returned the wrong values): "
+        "fix calc_preds first (Exercise 3), then run this check again.")
+
+
+def test_when_graded_an_exercise_it_uses_is_replaced_by_its_reference(monkeypatch):
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    exec(f"def calc_preds(coeffs, X):\n    raise NotImplementedError()\n\n{CALC_LOSS}", namespace := {"F": torch.nn.functional})
     assert gradient_descent.calc_loss.verdict(namespace["calc_loss"]).passed
 
 

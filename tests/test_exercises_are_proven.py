@@ -1,9 +1,11 @@
 """Every exercise is proven in both directions, from its declaration, as learntools tests its checkers.
 
-The reference and the declaration's right answers pass the visible and the
-hidden cases; the untouched released stub fails as not written; each known
-mistake fails with its hint and is recognised by name; each further wrong
-answer fails with a message containing the words it `says`.
+The reference and the declaration's right answers pass the visible cases
+(judged against what was recorded of the reference at release) and the hidden
+ones (drawn from the tests' grading secret); the untouched released stub fails
+as not written; each known mistake fails with its hint and is recognised by
+name (from what was recorded of it); each further wrong answer fails with a
+message containing the words it `says`.
 """
 
 import inspect
@@ -12,8 +14,8 @@ import pytest
 
 from autograder.checks.verdict import NOT_WRITTEN
 from autograder.instructor.notebooks import nbgrader_cells
-from course import ASSIGNMENTS, exercise_id, exercises, notebook
 from autograder.checks import for_assignment
+from course import ASSIGNMENTS, declaration, exercise_id, exercises, notebook
 
 EXERCISES = exercises()
 
@@ -22,7 +24,7 @@ def examples(kind: str) -> list:
     return [
         pytest.param(check, example, id=f"{check.name}-{getattr(example, 'answer', example).__name__}")
         for _, check in EXERCISES
-        for example in getattr(check.exercise, kind)
+        for example in getattr(declaration(check), kind)
     ]
 
 
@@ -33,8 +35,8 @@ def assert_short_feedback(message: str) -> None:
 
 @pytest.mark.parametrize("assignment, check", EXERCISES, ids=exercise_id)
 def test_reference_passes(assignment, check, capsys):
-    check(check.reference)
-    check(check.reference, hidden=True)
+    check(declaration(check).reference)
+    check(declaration(check).reference, hidden=True)
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 2 and all(line.startswith(f"✔ {check.name}: correct on all") for line in lines)
 
@@ -48,7 +50,7 @@ def test_right_answer_passes(check, answer):
 
 @pytest.mark.parametrize("check, mistake", examples("mistakes"))
 def test_known_mistake_fails_with_its_hint_and_is_named(check, mistake):
-    verdict = check.verdict(mistake.wrong_answer(check.reference))
+    verdict = check.verdict(mistake.wrong_answer(declaration(check).reference))
     assert not verdict.passed and verdict.mistake == mistake.name, verdict.message
     assert verdict.message.splitlines()[-1] == f"Hint: {mistake.hint}"
     assert_short_feedback(verdict.message)
@@ -56,7 +58,7 @@ def test_known_mistake_fails_with_its_hint_and_is_named(check, mistake):
 
 @pytest.mark.parametrize("check, wrong", examples("wrong"))
 def test_wrong_answer_fails_with_a_message_that_names_it(check, wrong):
-    verdict = check.verdict(wrong.wrong_answer(check.reference))
+    verdict = check.verdict(wrong.wrong_answer(declaration(check).reference))
     assert not verdict.passed and wrong.says in verdict.message, verdict.message
     assert_short_feedback(verdict.message)
 
@@ -76,7 +78,7 @@ def test_released_stubs_fail_as_not_written_yet(assignment):
 
 @pytest.mark.parametrize("assignment, check", EXERCISES, ids=exercise_id)
 def test_every_exercise_is_declared_in_full(assignment, check):
-    exercise = check.exercise
+    exercise = declaration(check)
     assert exercise.right, "a correct answer written otherwise than the reference"
     assert len(exercise.mistakes) + len(exercise.wrong) >= 3, "at least three wrong answers"
     visible, hidden = {case.name for case in check.cases()}, {case.name for case in check.cases(hidden=True)}

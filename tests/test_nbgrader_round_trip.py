@@ -21,7 +21,7 @@ import pytest
 from autograder.checks import for_assignment
 from autograder.instructor.nbgrader_cli import run_nbgrader
 from autograder.instructor.notebooks import nbgrader_cells, solution_code, with_answers
-from course import ASSIGNMENTS, REPOSITORY, notebook
+from course import ASSIGNMENTS, REPOSITORY, declaration, notebook
 
 
 def nbgrader(root, *arguments):
@@ -74,7 +74,7 @@ def graded(tmp_path_factory):
         cells = nbgrader_cells(notebook(assignment), "solution")
         solved = {grade_id: solution_code(cell.source) for grade_id, cell in cells.items()}
         first = for_assignment(assignment).EXERCISES[0]
-        wrong = wrong_answer_to_type(first.exercise)
+        wrong = wrong_answer_to_type(declaration(first))
         classes["untouched"][assignment] = {}
         classes["solved"][assignment] = solved
         classes["one-wrong"][assignment] = solved | {f"{first.name}_answer": learner_source(wrong, first.name)}

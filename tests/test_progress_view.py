@@ -6,7 +6,7 @@ from autograder.checks import for_assignment
 from autograder.checks.progress import FAILED, NOT_ATTEMPTED, PASSED, progress_of
 from autograder.checks.sealed import SEALED
 from autograder.instructor.notebooks import nbgrader_cells
-from course import ASSIGNMENTS, notebook
+from course import ASSIGNMENTS, declaration, notebook
 
 
 def released_namespace(assignment: str) -> dict:
@@ -33,8 +33,8 @@ def test_untouched_notebook_shows_nothing_attempted(assignment):
 def test_a_wrong_answer_fails_and_the_rest_pass_with_their_points(assignment):
     exercises = for_assignment(assignment).EXERCISES
     first, rest = exercises[0], exercises[1:]
-    wrong = first.exercise.wrong_answers()[0]
-    namespace = {check.name: check.reference for check in rest} | {first.name: wrong.answer}
+    wrong = declaration(first).wrong_answers()[0]
+    namespace = {check.name: declaration(check).reference for check in rest} | {first.name: wrong.answer}
     progress = progress_of(exercises, namespace)
     assert [e.status for e in progress.rows] == [FAILED] + [PASSED] * len(rest)
     assert progress.rows[0].detail and "Traceback" not in repr(progress)

@@ -5,7 +5,8 @@ import re
 
 import pytest
 
-from autograder.instructor.release import REPOSITORY, stale
+from autograder.checks import recorded
+from autograder.instructor.release import REPOSITORY, stale, stale_records
 from autograder.instructor.notebooks import nbgrader_cells
 from course import ASSIGNMENTS, notebook
 
@@ -15,6 +16,18 @@ RELEASED = sorted((REPOSITORY / "course").rglob("*.ipynb"))
 def test_release_check_finds_nothing_stale():
     problems = stale()
     assert not problems, "run `python -m autograder.instructor.release`:\n" + "\n".join(problems)
+
+
+def test_a_recorded_expectation_that_no_longer_matches_its_reference_is_stale(monkeypatch, tmp_path):
+    """What the learner's install judges by (autograder/checks/recorded/) is checked like course/: here one expected value is off."""
+    record = json.loads(recorded.data_path("single_neuron").read_text())
+    record["linear_unit"]["expected"][0] = record["linear_unit"]["expected"][1]
+    (tmp_path / "single_neuron.json").write_text(json.dumps(record))
+    monkeypatch.setattr(recorded, "data_path", lambda notebook: tmp_path / f"{notebook}.json")
+    for name in recorded.FOLDER.glob("*.json"):
+        if name.stem != "single_neuron":
+            (tmp_path / name.name).write_bytes(name.read_bytes())
+    assert list(stale_records()) == [tmp_path / "single_neuron.json"]
 
 
 def test_every_assignment_is_released():

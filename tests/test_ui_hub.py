@@ -1,7 +1,8 @@
 """The course served to a class, end to end in real browsers: one hub, an instructor and two learners, nbgrader's exchange.
 
 `python -m autograder.instructor.hub` is started as the README says, on a
-throw-away class directory (loopback, a free port). Each person has a
+throw-away class directory (loopback, a free port), the learners' servers on
+the learner's install (tests/learner_install.py, with jupyterhub added). Each person has a
 headless Chromium of their own and logs in on the hub's page. The instructor
 releases notebook 01 from the Formgrader; ada and grace fetch it from the
 Assignment List, ada answers every exercise right and grace gets one wrong
@@ -25,6 +26,7 @@ import sys
 from contextlib import ExitStack
 from pathlib import Path
 
+import learner_install
 import psutil
 import pytest
 from selenium.webdriver.common.action_chains import ActionChains
@@ -101,14 +103,15 @@ def quiet_lab_settings(home: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def hub(tmp_path_factory):
+def hub(tmp_path_factory, learner_python):
     require_hub_tools()
+    learners_python = learner_install.add_jupyterhub(learner_python)  # the learner's install, as the README's hub section says
     root = tmp_path_factory.mktemp("class") / "class-hub"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     output = open(ARTIFACTS.parent / "hub-command.log", "w+")
     command = subprocess.Popen(
         [sys.executable, "-m", "autograder.instructor.hub", "--directory", str(root), "--port", str(free_port()),
-         "--instructor", INSTRUCTOR, "--learners", f"{RIGHT},{WRONG}"],
+         "--instructor", INSTRUCTOR, "--learners", f"{RIGHT},{WRONG}", "--learner-python", str(learners_python)],
         stdout=output, stderr=subprocess.STDOUT, text=True, start_new_session=True,
     )
     try:
@@ -211,7 +214,7 @@ def test_learners_run_the_learners_install_and_the_instructor_the_instructors(hu
     assert set(servers) == {INSTRUCTOR, RIGHT, WRONG}
     for learner in (RIGHT, WRONG):
         python, config_path = servers[learner]
-        assert python == hub.settings.learner_python and config_path[0] == str(LEARNER_LAB)
+        assert python == hub.settings.learner_python != hub.settings.instructor_python and config_path[0] == str(LEARNER_LAB)
     python, config_path = servers[INSTRUCTOR]
     assert python == hub.settings.instructor_python and str(LEARNER_LAB) not in config_path
 

@@ -1,8 +1,10 @@
 """A learner's session in JupyterLab, in a real browser: notebook 01, its checks, the progress view, nbgrader's Validate.
 
 JupyterLab is started on a throw-away copy of course/ as the README tells a
-learner (with learner-lab/'s configuration, which leaves nbgrader's instructor
-tools out; 127.0.0.1, a free port, a token), and driven in headless Chromium.
+learner: from the learner's install alone (a fresh venv with `pip install
+./learner-lab`, no answer key in it), with learner-lab/'s configuration, which
+leaves nbgrader's instructor tools out (127.0.0.1, a free port, a token), and
+driven in headless Chromium.
 The answer cells are filled through JupyterLab's own notebook model (what
 typing does), cells are run with the keyboard or the Run menu's command, and
 everything asserted is read from the page. Each step leaves a screenshot in
@@ -95,12 +97,12 @@ def validate(driver) -> str:
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory):
-    """The learner's JupyterLab on a copy of course/'s notebook 01: its base URL and token."""
+def lab(tmp_path_factory, learner_python):
+    """The learner's JupyterLab, from the learner's install, on a copy of course/'s notebook 01: its base URL and token."""
     require_chromium()
     root = tmp_path_factory.mktemp("learner")
     shutil.copytree(REPOSITORY / "course" / ASSIGNMENT, root / ASSIGNMENT)
-    with jupyter_lab(root, learner=True) as (url, token):
+    with jupyter_lab(root, learner=True, python=learner_python) as (url, token):
         yield url, token
 
 
@@ -183,6 +185,17 @@ def test_the_progress_view_shows_each_exercise_with_its_points(session, solution
     assert "✔ passed" in text and "✘ failed" in text and "· not attempted" in text
     assert "1 of 3 exercises pass: 2 of 5 points" in text
     assert "flatten_images returned an array of shape (8,)" in text
+
+
+def test_the_kernel_runs_the_learners_install_which_has_no_answer_key(session):
+    session.execute_script(
+        f"const nb = {PANEL}.content; nb.model.sharedModel.insertCell(nb.widgets.length, {{cell_type: 'code', source: "
+        "'import importlib.util, sys\\nprint(sys.prefix, importlib.util.find_spec(\"autograder.exercises\"), importlib.util.find_spec(\"autograder.instructor\"))'});"
+    )
+    last = session.execute_script(f"return {PANEL}.content.widgets.length - 1;")
+    run_with_keyboard(session, last)
+    text = wait_for_output(session, last, "None")
+    assert text.split()[1:] == ["None", "None"] and "learner-venv" in text.split()[0]
 
 
 def test_validate_reports_failing_tests_then_success(session, solutions):

@@ -5,8 +5,9 @@ A notebook imports its module as `check` and calls, for example,
 CheckFailed (an AssertionError) naming the case, the expected and actual
 result, and a hint; `check.progress()` shows every exercise's standing. The
 module of notebook folder `01_single_neuron` is `single_neuron`: it makes its
-checks, in notebook order (`EXERCISES`), from the exercises declared in
-autograder.exercises.single_neuron.
+checks, in notebook order (`EXERCISES`), from what the release command
+recorded of the exercises declared in autograder.exercises.single_neuron (see
+autograder.checks.recorded). Nothing here holds or calls a reference.
 """
 
 import importlib
@@ -26,15 +27,18 @@ def for_assignment(assignment: str) -> ModuleType:
 def checks_of(module_name: str) -> tuple[tuple, Callable]:
     """The checks of a notebook's exercises, in notebook order, and its `progress` view.
 
-    `module_name` is the check module's own name (autograder.checks.single_neuron); the exercises
-    are those declared in the module of the same name in autograder.exercises.
+    `module_name` is the check module's own name (autograder.checks.single_neuron); its exercises are
+    those recorded for the notebook of the same name in autograder.checks.recorded.
     """
+    from autograder.checks import recorded
     from autograder.checks.check import Check
     from autograder.checks.progress import progress_view
-    from autograder.exercises import declared
 
-    exercises = declared(module_name.rsplit(".", 1)[1])
-    numbers = {exercise.name: f"Exercise {number}" for number, exercise in enumerate(exercises, start=1)}
+    notebook = module_name.rsplit(".", 1)[1]
+    specs = recorded.load(notebook)
+    numbers = {spec.name: f"Exercise {number}" for number, (spec, _) in enumerate(specs, start=1)}
     places.update(numbers)
-    checks = tuple(Check(exercise, numbers) for exercise in exercises)
+    siblings: dict = {}
+    checks = tuple(Check(spec, numbers, expectations, notebook, siblings) for spec, expectations in specs)
+    siblings.update({check.name: check for check in checks})
     return checks, progress_view(checks)

@@ -9,20 +9,22 @@ whose message names the case and its inputs, the expected and the actual
 result, and a hint. A hint that names a known mistake (the learner's function
 behaves like that mistake on every case) comes first.
 
-Judging one case needs only the case, the learner's observation, the expected
-observation and the known mistakes' observations: a check gets the last two
-from its exercise's `expectations` (today worked out by calling the reference
-and the mistakes; see autograder.exercises), never by calling a reference
-itself. Observing is split in two, `collect` (calling the learner's function,
-where it lives) and `finish` (what can be worked out from what was collected),
-so that the course's grader can judge outside the learner's kernel (see
-`sealed` and autograder.instructor.judging).
+A check knows its exercise by its `Spec` (no answer in it) and judges one
+case from the case, the learner's observation and its `Expectations`: what
+the reference and the known mistakes do on the cases. For the visible cases
+those were recorded at release (autograder.checks.recorded); the hidden ones
+are worked out on the instructor's side (autograder.checks.hidden). A check
+never calls a reference itself. Observing is split in two, `collect` (calling
+the learner's function, where it lives) and `finish` (what can be worked out
+from what was collected), so that the course's grader can judge outside the
+learner's kernel (see `sealed` and autograder.instructor.judging).
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import inspect
 import io
 from dataclasses import dataclass, field
@@ -31,11 +33,15 @@ from typing import Any, Callable, Iterable, Protocol, Sequence
 import numpy as np
 import torch
 
+from autograder.checks import hidden as hidden_cases
 from autograder.checks import sealed, verdict
 from autograder.checks.compare import Difference, compare, dtypes_of
 from autograder.checks.feedback import CheckFailed
-from autograder.checks.observe import Observation, Readings, call, one_thread, seeded_random_numbers, substitute
+from autograder.checks.observe import (
+    Observation, Readings, call, numpy_random_numbers_seeded, one_thread, seeded_random_numbers, substitute,
+)
 from autograder.checks.properties import Called, compare_properties, derive, read
+from autograder.checks.spec import Spec
 from autograder.checks.verdict import Verdict
 
 _print = print
@@ -80,25 +86,29 @@ class Facts:
 
     globals_hint: str = ""  # advice when it reads notebook data instead of its arguments
     silences_warnings: bool = False  # whether its code switches NumPy's warnings off
+    parts_hint: str = ""  # advice when an exercise it calls does not pass its own check
 
 
 class Check:
     """Call with the learner's function: `check.linear_unit(linear_unit)`.
 
-    `exercise` is the exercise's declaration (see autograder.exercises.Exercise);
-    `places` maps the name of every exercise of the notebook to where the
-    notebook asks for it ("Exercise 2"), for messages about a function that is
-    not written yet.
+    `spec` is the exercise as checks know it; `places` maps the name of every
+    exercise of the notebook to where the notebook asks for it ("Exercise 2"),
+    for messages about a function that is not written yet; `recorded` is what
+    the reference and the known mistakes do on the visible cases; `notebook` is
+    the notebook's module name ("single_neuron"); `siblings` holds the
+    notebook's checks by name, for a function that calls other exercises.
     """
 
-    def __init__(self, exercise: Any, places: dict[str, str]):
-        self.exercise = exercise
-        self.name = exercise.name
-        self.points = exercise.points
-        self.reference = exercise.reference  # the instructor's side: the grader seals it in learners' kernels
+    def __init__(self, spec: Spec, places: dict[str, str], recorded: Expectations, notebook: str, siblings: dict[str, Check]):
+        self.spec = spec
+        self.name = spec.name
+        self.points = spec.points
         self.places = places
-        self.arg_names = tuple(inspect.signature(exercise.reference).parameters)
-        self._parts = {part.__name__: part for part in exercise.uses}
+        self.recorded = recorded
+        self.notebook = notebook
+        self.siblings = siblings
+        self.arg_names = tuple(spec.parameters)
 
     def __repr__(self) -> str:
         return f"<check for {self.name}, {self.points} points>"
@@ -117,63 +127,86 @@ class Check:
         _print(outcome.message)
 
     def cases(self, hidden: bool = False) -> list[Case]:
-        """The visible cases, or the hidden ones the graded test cell adds."""
-        return list((self.exercise.hidden_cases if hidden else self.exercise.cases)())
+        """The visible cases, or the hidden ones the graded test cell adds (HiddenCasesUnavailable where there are none)."""
+        return hidden_cases.cases(self) if hidden else list(self.spec.cases())
+
+    def expectations(self, cases: Sequence[Case], hidden: bool = False) -> Expectations:
+        """What the reference and the known mistakes do on `cases`: recorded for the visible ones."""
+        return hidden_cases.expectations(self, cases) if hidden else self.recorded
+
+    def parts(self) -> dict[str, Callable]:
+        """What the exercises this one calls are replaced by while it is checked: see autograder.checks.hidden."""
+        return hidden_cases.parts(self) if self.spec.uses else {}
 
     def verdict(self, function: Callable | None, hidden: bool = False) -> Verdict:
         """The verdict on `function` over the visible (or hidden) cases."""
-        cases = self.cases(hidden)
         if not callable(function):
             return verdict.not_a_function(self.name, self.points, function)
+        try:
+            cases = self.cases(hidden)
+            expectations = self.expectations(cases, hidden)
+        except hidden_cases.HiddenCasesUnavailable as unavailable:
+            return verdict.ungraded(self.name, self.points, str(unavailable))
+        parts = self.parts()
         seen: dict[int, Observation] = {}
 
         def observed(index: int) -> Observation:
             if index not in seen:
-                seen[index] = self.finish(self.collect(function, cases[index]), cases[index])
+                seen[index] = self.finish(self.collect(function, cases[index], parts), cases[index])
             return seen[index]
 
         with one_thread():
-            return self.judge(cases, observed, lambda: facts_of(function), hidden)
+            return self.judge(cases, observed, functools.cache(lambda: self.facts(function, parts)), hidden, expectations)
 
-    def collect(self, function: Callable, case: Case, *, learner: bool = True) -> Observation:
+    def facts(self, function: Callable, parts: dict[str, Callable]) -> Facts:
+        """What can be told from the function itself, and whether an exercise it calls (and is not replaced) fails its own check."""
+        facts = facts_of(function)
+        for name in self.spec.uses:
+            part, sibling = getattr(function, "__globals__", {}).get(name), self.siblings.get(name)
+            if name in parts or sibling is None or not callable(part):
+                continue
+            with contextlib.redirect_stdout(io.StringIO()):
+                outcome = sibling.verdict(part)
+            if not outcome.passed and outcome.status != verdict.NOT_WRITTEN:
+                where = f" ({self.places[name]})" if name in self.places else ""
+                hint = f"{self.name} calls your {name}, which does not pass its own check yet ({outcome.summary}): fix {name} first{where}, then run this check again."
+                return dataclasses.replace(facts, parts_hint=hint)
+        return facts
+
+    def collect(self, function: Callable, case: Case, parts: dict[str, Callable] | None = None) -> Observation:
         """Call `function` on the case: the part of observing that must run where the function lives.
 
-        A learner's function runs with the exercises it calls (`uses`) replaced by their references, so that a
-        mistake made in an earlier exercise costs that exercise's points only.
+        With `parts`, the function runs with the exercises it calls replaced by them (see `parts`).
         """
-        exercise = self.exercise
-        if learner and self._parts:
-            function = substitute(function, self._parts)
-        with seeded_random_numbers() if exercise.seeded else contextlib.nullcontext():
+        spec = self.spec
+        if parts:
+            function = substitute(function, parts)
+        with numpy_random_numbers_seeded(), seeded_random_numbers() if spec.seeded else contextlib.nullcontext():
             done = call(function, case.args, case.kwargs, self.arg_names)
-            if not exercise.properties:
+            if not spec.properties:
                 return done
-            return read(exercise.properties, exercise.returns, done, Called(done.result, done.arguments, case, function))
+            return read(spec.properties, spec.returns, done, Called(done.result, done.arguments, case, function))
 
     def finish(self, observation: Observation, case: Case) -> Observation:
         """Complete a collected observation: the part of observing that may happen outside the learner's kernel."""
-        return derive(self.exercise.properties, observation, case)
+        return derive(self.spec.properties, observation, case)
 
-    def observe(self, function: Callable, case: Case, *, learner: bool = True) -> Observation:
-        """What `function` does on this case, ready to compare."""
-        return self.finish(self.collect(function, case, learner=learner), case)
+    def observe(self, function: Callable, case: Case) -> Observation:
+        """What `function` does on this case, ready to compare (the function runs as it is)."""
+        return self.finish(self.collect(function, case), case)
 
     def judge(
         self, cases: Sequence[Case], observed: Callable[[int], Observation], facts: Callable[[], Facts], hidden: bool,
-        expectations: Expectations | None = None,
+        expectations: Expectations,
     ) -> Verdict:
-        """The verdict on the learner's observations of `cases` (by index), against the exercise's expectations.
-
-        `expectations` may be given when the same cases are judged again and again (the grader does).
-        """
-        exercise = self.exercise
-        if exercise.warning_hint and facts().silences_warnings:
+        """The verdict on the learner's observations of `cases` (by index), against `expectations` on those cases."""
+        spec = self.spec
+        if spec.warning_hint and facts().silences_warnings:
             return verdict.failed(
                 self.name, self.points,
                 "switches NumPy's warnings off (np.errstate, np.seterr or the warnings module): that hides an overflow, it does not prevent it.",
-                f"remove that, then: {exercise.warning_hint}",
+                f"remove that, then: {spec.warning_hint}",
             )
-        expectations = expectations or exercise.expectations(self, cases)
         for index, case in enumerate(cases):
             got = observed(index)
             special = self._stopped(got, case)
@@ -183,7 +216,7 @@ class Check:
             if difference is None:
                 continue
             mistake = self._diagnose(cases, observed, expectations) if diagnosable else None
-            hint = mistake.hint if mistake else (diagnosable and facts().globals_hint) or difference.hint
+            hint = mistake.hint if mistake else (diagnosable and (facts().parts_hint or facts().globals_hint)) or difference.hint
             return verdict.failed(
                 self.name, self.points, difference.problem, hint, case=case, arg_names=self.arg_names,
                 expected=difference.expected, got=difference.got, detail=difference.detail, mistake=mistake.name if mistake else "",
@@ -213,33 +246,33 @@ class Check:
 
     def _difference(self, case: Case, got: Observation, expected: Observation) -> tuple[Difference | None, bool]:
         """How the learner's observation differs from the expected one, and whether a known mistake may explain it."""
-        exercise = self.exercise
+        spec = self.spec
         if expected.error is not None:
             raise RuntimeError(f"the reference for {self.name} failed on {case.name!r}: {expected.error}")
         if got.error is not None:
             error = got.error
             detail = "\n  ".join(part for part in (error.message, error.when, error.line and f"at {error.line}") if part)
-            return Difference(f"raised {error.type_name}", "", "", detail, case.hint or exercise.hint), True
-        if got.mutated and not exercise.changes_its_inputs:
+            return Difference(f"raised {error.type_name}", "", "", detail, case.hint or spec.hint), True
+        if got.mutated and not spec.changes_its_inputs:
             names = " and ".join(got.mutated)
-            hint = exercise.mutation_hint or f"Leave {names} unchanged: compute a new array (x = x * 2) instead of updating it (x *= 2)."
+            hint = spec.mutation_hint or f"Leave {names} unchanged: compute a new array (x = x * 2) instead of updating it (x *= 2)."
             return Difference(f"changed its input {names} in place", "", "", hint=hint), False
-        if exercise.warning_hint and got.warnings:
-            return Difference(f"caused a NumPy warning: {got.warnings[0]}", "", "", hint=exercise.warning_hint), True
+        if spec.warning_hint and got.warnings:
+            return Difference(f"caused a NumPy warning: {got.warnings[0]}", "", "", hint=spec.warning_hint), True
         difference = self.compare(got.result, expected.result, dtypes_of((case.args, case.kwargs)))
         if difference is None:
             return None, False
-        return dataclasses.replace(difference, hint=case.hint or difference.hint or exercise.hint), True
+        return dataclasses.replace(difference, hint=case.hint or difference.hint or spec.hint), True
 
     def compare(self, got: Any, expected: Any, inputs: frozenset = frozenset()) -> Difference | None:
         """How a learner's result differs from the expected one: by value, or property by property.
 
         `inputs` holds the dtypes of the case's inputs, for hints about dtypes.
         """
-        exercise = self.exercise
-        if exercise.properties:
-            return compare_properties(exercise.properties, exercise.returns, got, expected, exercise.tolerance, inputs)
-        return compare(got, expected, exercise.tolerance, exercise.result_names, inputs)
+        spec = self.spec
+        if spec.properties:
+            return compare_properties(spec.properties, spec.returns, got, expected, spec.tolerance, inputs)
+        return compare(got, expected, spec.tolerance, spec.result_names, inputs)
 
     def _diagnose(self, cases: Sequence[Case], observed: Callable[[int], Observation], expectations: Expectations) -> KnownMistake | None:
         """The known mistake that behaves exactly like the learner's function on every case, if any.
@@ -249,23 +282,24 @@ class Check:
         with contextlib.redirect_stdout(io.StringIO()):
             learner = [observed(index) for index in range(len(cases))]
             for mistake in expectations.mistakes():
-                if all(self._same_behaviour(got, mistake.observed(index)) for index, got in enumerate(learner)):
+                if all(self.same_behaviour(got, mistake.observed(index)) for index, got in enumerate(learner)):
                     return mistake
         return None
 
-    def _same_behaviour(self, first: Observation, second: Observation) -> bool:
+    def same_behaviour(self, first: Observation, second: Observation) -> bool:
+        """Whether two observations are alike as far as judging goes: the same error, or results that compare equal."""
         if first.error is not None or second.error is not None:
             return (
                 first.error is not None
                 and second.error is not None
                 and (first.error.type_name, first.error.message) == (second.error.type_name, second.error.message)
             )
-        if self.exercise.warning_hint and set(first.warnings) != set(second.warnings):
+        if self.spec.warning_hint and set(first.warnings) != set(second.warnings):
             return False
-        if self.exercise.properties and not (isinstance(first.result, Readings) and isinstance(second.result, Readings)):
+        if self.spec.properties and not (isinstance(first.result, Readings) and isinstance(second.result, Readings)):
             # at least one did not return what could be read: they behave alike if both returned the same thing
             readable = isinstance(first.result, Readings) or isinstance(second.result, Readings)
-            return not readable and compare(first.result, second.result, self.exercise.tolerance) is None
+            return not readable and compare(first.result, second.result, self.spec.tolerance) is None
         return self.compare(first.result, second.result) is None
 
 

@@ -6,15 +6,22 @@ still left as its stub gets the stub's NotImplementedError. In IPython
 (JupyterLab, nbgrader's autograding, nbval) both are shown by `show_feedback`
 instead of a traceback: a failed check as its message, the first line in bold
 red and the hint below; an unfinished exercise as one line naming it and
-where to write it. Either is still an error output, so nbgrader still scores
-a test cell zero and "Run All" still stops there.
+where to write it; a call of a reference that grading refused (see `sealed`)
+as one line saying so. Any is still an error output, so nbgrader still scores
+a test cell zero and "Run All" still stops there. In a kernel of the course's
+grader every other traceback is shown with the grader's folders (its Python,
+the course's package, the kernel's room) in place of their paths, so that no
+feedback shows where the grader keeps its files.
 """
 
 from __future__ import annotations
 
+import os
+import sys
 from typing import Any
 
-from autograder.checks.observe import is_ours_or_a_library, learner_frame
+from autograder.checks import sealed
+from autograder.checks.observe import PACKAGE_DIR, is_ours_or_a_library, learner_frame
 
 _RED_BOLD, _BOLD, _RESET = "\x1b[1;31m", "\x1b[1m", "\x1b[0m"
 
@@ -59,17 +66,37 @@ def _raised_by_learner_code(tb: Any) -> bool:
     return tb is not None and not is_ours_or_a_library(tb.tb_frame.f_code.co_filename)
 
 
+def refused_reference(error: BaseException) -> str:
+    """The one line for a call of a reference that grading refused; empty for any other error."""
+    if not isinstance(error, sealed.ReferenceUnavailable):
+        return ""
+    name = str(error).rsplit(".", 1)[-1]
+    return f"{name} is the course's reference implementation, which a notebook being graded cannot call: write your own {name}."
+
+
 def show_feedback(shell: Any, etype: type, value: BaseException, tb: Any, tb_offset: int | None = None) -> list[str] | None:
-    """IPython's custom exception handler: feedback for a failed check or an unfinished exercise, else the usual traceback."""
+    """IPython's custom exception handler: feedback for a failed check, an unfinished exercise or a refused reference,
+    else the usual traceback (under the grader, without the grader's paths)."""
     if isinstance(value, CheckFailed):
         lines = render(str(value))
-    elif line := unfinished_exercise(value):
+    elif line := unfinished_exercise(value) or refused_reference(value):
         lines = [f"{_RED_BOLD}✘ {line}{_RESET}"]
+    elif sealed.active():
+        lines = [without_grader_paths(part) for part in shell.InteractiveTB.structured_traceback(etype, value, tb, tb_offset=tb_offset)]
     else:
         shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
         return None
     shell._showtraceback(etype, value, ["\n".join(lines)])
     return lines
+
+
+def without_grader_paths(text: str) -> str:
+    """A traceback's text with the grader's folders in place of their paths: <course package>, <python>, the room."""
+    folders = {PACKAGE_DIR: "<course package>", os.getcwd(): "."}
+    folders |= {prefix: "<python>" for prefix in {sys.prefix, sys.base_prefix, sys.exec_prefix}}
+    for path, shown in sorted(folders.items(), key=lambda item: -len(item[0])):
+        text = text.replace(path, shown)
+    return text
 
 
 def show_failures_as_feedback() -> None:
@@ -80,4 +107,4 @@ def show_failures_as_feedback() -> None:
         return
     shell = get_ipython()
     if shell is not None:
-        shell.set_custom_exc((CheckFailed, NotImplementedError), show_feedback)
+        shell.set_custom_exc((BaseException,) if sealed.active() else (CheckFailed, NotImplementedError, sealed.ReferenceUnavailable), show_feedback)

@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterator
 import numpy as np
 import torch
 
-_PACKAGE_DIR = str(Path(__file__).resolve().parents[1])
+PACKAGE_DIR = str(Path(__file__).resolve().parents[1])  # the course's package
 _LIBRARY_MARKERS = ("site-packages", "dist-packages", "/lib/python3")
 _deepcopy = copy.deepcopy
 
@@ -124,7 +124,7 @@ def learner_frame(tb: Any) -> tuple[str, str]:
 
 def is_ours_or_a_library(filename: str) -> bool:
     """Whether code in this file is the course's package or an installed library, rather than the learner's."""
-    return filename.startswith(_PACKAGE_DIR) or any(marker in filename for marker in _LIBRARY_MARKERS)
+    return filename.startswith(PACKAGE_DIR) or any(marker in filename for marker in _LIBRARY_MARKERS)
 
 
 def substitute(function: Callable, replacements: dict[str, Callable]) -> Callable:
@@ -163,6 +163,21 @@ def one_thread() -> Iterator[None]:
         yield
     finally:
         torch.set_num_threads(threads)
+
+
+@contextlib.contextmanager
+def numpy_random_numbers_seeded(seed: int = 0) -> Iterator[None]:
+    """Run with NumPy's global random numbers seeded, leaving the notebook's as they were.
+
+    A function that draws from np.random rather than from the generator it is given then does the same
+    on every run, as its recorded known mistake did.
+    """
+    state = np.random.get_state()
+    np.random.seed(seed)
+    try:
+        yield
+    finally:
+        np.random.set_state(state)
 
 
 @contextlib.contextmanager

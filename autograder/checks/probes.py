@@ -129,9 +129,17 @@ class SeededGenerator(np.random.Generator):
         return f"np.random.default_rng({self.seed})"
 
     def __deepcopy__(self, memo: dict) -> SeededGenerator:
-        twin = SeededGenerator(self.seed)
-        twin.bit_generator.state = self.bit_generator.state
-        return twin
+        return resumed_generator(self.seed, self.bit_generator.state)
+
+    def __reduce__(self) -> tuple:
+        return resumed_generator, (self.seed, self.bit_generator.state)
+
+
+def resumed_generator(seed: int, state: dict) -> SeededGenerator:
+    """np.random.default_rng(seed), at the point of its draws that `state` records."""
+    generator = SeededGenerator(seed)
+    generator.bit_generator.state = state
+    return generator
 
 
 class Batches(list):

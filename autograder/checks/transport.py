@@ -56,7 +56,7 @@ def report_line(report: Report) -> str:
         "check": report.check,
         "hidden": report.hidden,
         "cases": list(report.case_names),
-        "observations": None if report.observations is None else [_encode_observation(o) for o in report.observations],
+        "observations": None if report.observations is None else [encode_observation(o) for o in report.observations],
         "facts": report.facts,
     }
     packed = base64.b64encode(zlib.compress(json.dumps(document, allow_nan=False).encode())).decode()
@@ -81,14 +81,15 @@ def read_report(line: str) -> Report:
             check=str(document["check"]),
             hidden=bool(document["hidden"]),
             case_names=tuple(str(name) for name in document["cases"]),
-            observations=None if observations is None else tuple(_decode_observation(o) for o in observations),
+            observations=None if observations is None else tuple(decode_observation(o) for o in observations),
             facts=dict(document.get("facts", {})),
         )
     except (KeyError, TypeError, ValueError, RecursionError, zlib.error) as error:
         raise ValueError(f"unreadable report: {error}") from None
 
 
-def _encode_observation(observation: Observation) -> dict:
+def encode_observation(observation: Observation) -> dict:
+    """A JSON-ready form of an observation: its result, error, changed inputs and warnings."""
     return {
         "result": encode(observation.result),
         "error": encode(observation.error),
@@ -97,7 +98,8 @@ def _encode_observation(observation: Observation) -> dict:
     }
 
 
-def _decode_observation(document: dict) -> Observation:
+def decode_observation(document: dict) -> Observation:
+    """The observation `encode_observation` made `document` from."""
     error = decode(document["error"])
     return Observation(
         result=decode(document["result"]),

@@ -7,15 +7,20 @@ mistakes made in one step of a longer reference.
 An exercise's declaration, in its notebook's module here, holds everything
 about it: the reference implementation (a plain function, named and called
 like the learner's, with the docstring the notebook shows), its points, its
-visible and hidden cases, how results are judged (by value within a
-tolerance, or by named properties), its known mistakes with the hints that
-name them, and right and wrong example answers written as a learner would. In
+visible cases and how its hidden ones are drawn, how results are judged (by
+value within a tolerance, or by named properties), its known mistakes with
+the hints that name them, and right and wrong example answers written as a
+learner would. Of that, its `Spec` (autograder.checks.spec) is what may be
+in a learner's hands; the rest is the answer key, the instructor's alone. In
 the module it reads, top to bottom: the reference, the cases, the mistakes and
 example answers, then the `Exercise(...)` that ties them together; the order
 of the declarations is the notebook's. Everything else is derived from them:
 
 - the check the notebook calls, `check.<name>(<name>)`, and `check.progress()`
-  (autograder.checks);
+  (autograder.checks), made from what the release command records of the
+  declarations (autograder.checks.recorded): each notebook's visible side (its
+  specs and the code their cases and properties need) and what the reference
+  and the known mistakes do on the visible cases;
 - in the solution notebook: the answer cell's nbgrader metadata, the test cell
   after it (its source, grade_id and points), the heading ("### Exercise 2 ·
   `name` (1 point)") and the total in the introduction; and the README's
@@ -34,7 +39,10 @@ One idiom each:
   the check uses and messages show) and a case-specific hint. `cases` and
   `hidden_cases` are functions returning lists of them: fixed, readable cases
   first, then seeded random ones, then edge cases. Hidden cases are other
-  cases, never copies of the visible ones.
+  cases, never copies of the visible ones, and `hidden_cases(seed)` makes
+  every value of them from the seed, which grading draws for each learner from
+  the course's secret (autograder.instructor.hidden_cases): a hidden case with
+  fixed values would be known to anyone who has read this package.
 - a known mistake is a `Mistake`: a small named function that makes it,
   written as a learner would, and the hint that names it. A mistake made
   inside one step of a longer reference is that step's wrong version,
@@ -51,28 +59,33 @@ One idiom each:
   autograder.checks.probes.
 
 A function that calls the notebook's other exercises declares them in
-`uses`: the learner's function is checked with the references of those, so a
-mistake made in an earlier exercise costs that exercise's points only.
+`uses`. When a grader runs the notebook, the learner's function is checked
+with the references of those, so that a mistake made in an earlier exercise
+costs that exercise's points only; in the learner's own runs it calls the
+learner's own, and its check names the one to fix first.
 
-The learner's install (a later issue) will hold the checks and what they were
-recorded to expect, not this package: a check judges each case only from the
-case, the learner's observation and its `expectations` (what the reference and
-the mistakes do on the cases, worked out here by `ReferenceExpectations`).
-Keep cases, readers and derivations free of references. What still needs the
-instructor's side: `uses` (it runs references in the learner's kernel) and
-the EarlyStopping of notebook 07 handed to fit's hidden case in notebook 08.
+The learner's install holds the checks and what they were recorded to
+expect, never this package: a check judges each case only from the case, the
+learner's observation and its `expectations` (what the reference and the
+mistakes do on the cases: recorded for the visible ones, worked out here by
+`ReferenceExpectations` for the hidden ones). So keep the visible cases,
+properties, readers and derivations free of references, mistakes, examples
+and hidden cases; the release command refuses to record a notebook whose
+visible side needs one (autograder.instructor.learner_side).
 """
 
 from __future__ import annotations
 
 import importlib
+import inspect
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
+import numpy as np
+
 from autograder.checks.check import Case, KnownMistake
-from autograder.checks.compare import FLOAT64, Tolerance
 from autograder.checks.observe import Observation, substitute
-from autograder.checks.properties import Properties, Returns
+from autograder.checks.spec import Spec
 
 
 @dataclass(frozen=True)
@@ -113,40 +126,36 @@ def whole_answer(answer: Callable, replacing: Callable | None, reference: Callab
     return answer if replacing is None else substitute(reference, {replacing.__name__: answer})
 
 
-@dataclass(frozen=True)
 class Exercise:
-    """One exercise: its reference, points, cases, how it is judged, its known mistakes and example answers.
+    """One exercise: its reference, its `Spec` (points, cases, how it is judged), hidden cases, known mistakes, examples.
 
-    Judged by value (the default): the learner's result is compared with the reference's within
-    `tolerance`; `result_names` names the values of a tuple result. Judged by `properties`:
-    the function must return `returns`, and the properties are compared in order.
+    Every keyword but the instructor's own (`hidden_cases`, `mistakes`, `right`, `wrong`, `uses`) is a
+    field of the exercise's Spec (autograder.checks.spec): points, cases, hint, tolerance, properties...
     """
 
-    reference: Callable  # its __name__ is the exercise's name, its signature the stub's
-    points: int
-    cases: Callable[[], list[Case]]
-    hidden_cases: Callable[[], list[Case]]
-    hint: str  # the advice when no more specific one applies
-    mistakes: Sequence[Mistake] = ()
-    right: Sequence[Callable] = ()  # correct answers in other styles than the reference
-    wrong: Sequence[Wrong] = ()  # further wrong answers, named by the checks' general messages
-    tolerance: Tolerance = FLOAT64
-    result_names: tuple[str, ...] = ()
-    properties: Properties = ()
-    returns: Returns | None = None
-    changes_its_inputs: bool = False  # it is meant to update its arguments in place
-    uses: Sequence[Callable] = ()  # the references of the notebook's exercises it calls
-    warning_hint: str = ""  # with it, a NumPy warning (overflow, division by zero) fails the case
-    mutation_hint: str = ""  # replaces the usual hint for a function that changes its inputs
-    seeded: bool = False  # every call runs with torch's global random numbers seeded alike
+    def __init__(
+        self,
+        reference: Callable,  # its __name__ is the exercise's name, its signature the stub's
+        *,
+        hidden_cases: Callable[[int], list[Case]],  # drawn from a seed (see autograder.instructor.hidden_cases)
+        mistakes: Sequence[Mistake] = (),
+        right: Sequence[Callable] = (),  # correct answers in other styles than the reference
+        wrong: Sequence[Wrong] = (),  # further wrong answers, named by the checks' general messages
+        uses: Sequence[Callable] = (),  # the references of the notebook's exercises it calls
+        **judged: Any,
+    ):
+        self.reference, self.hidden_cases = reference, hidden_cases
+        self.mistakes, self.right, self.wrong, self.uses = tuple(mistakes), tuple(right), tuple(wrong), tuple(uses)
+        parameters = tuple(inspect.signature(reference).parameters)
+        self.spec = Spec(reference.__name__, parameters, uses=tuple(part.__name__ for part in uses), **judged)
 
     @property
     def name(self) -> str:
-        return self.reference.__name__
+        return self.spec.name
 
-    def expectations(self, check: Any, cases: Sequence[Case]) -> ReferenceExpectations:
-        """What the reference and the known mistakes do on `cases`, as `check` observes them."""
-        return ReferenceExpectations(self, check, cases)
+    @property
+    def points(self) -> int:
+        return self.spec.points
 
     def wrong_answers(self) -> list[Wrong]:
         """Every wrong example answer, whole: the known mistakes (each must fail with its hint), then the others."""
@@ -155,7 +164,7 @@ class Exercise:
 
 
 class ReferenceExpectations:
-    """The instructor's side of judging: what the reference and the mistakes do, worked out by calling them."""
+    """The instructor's side of judging: what the reference and the mistakes do on `cases`, worked out by calling them."""
 
     def __init__(self, exercise: Exercise, check: Any, cases: Sequence[Case]):
         self._exercise, self._check, self._cases = exercise, check, cases
@@ -174,11 +183,22 @@ class ReferenceExpectations:
     def _observed(self, function: Callable, index: int) -> Observation:
         key = (function, index)
         if key not in self._seen:
-            self._seen[key] = self._check.observe(function, self._cases[index], learner=False)
+            self._seen[key] = self._check.observe(function, self._cases[index])
         return self._seen[key]
+
+
+def shuffled_rows(rng: Any, *arrays: Any) -> tuple:
+    """The arrays with their rows in one random order, the same for all: fixed values of a hidden case, in an order no one knows."""
+    order = rng.permutation(len(arrays[0]))
+    return tuple(np.asarray(array)[order] for array in arrays)
 
 
 def declared(notebook: str) -> list[Exercise]:
     """The exercises declared in a notebook's module ('single_neuron'), in the order they are declared."""
     module = importlib.import_module(f"{__name__}.{notebook}")
     return [value for value in vars(module).values() if isinstance(value, Exercise) and value.reference.__module__ == module.__name__]
+
+
+def declaration_of(check: Any) -> Exercise:
+    """The declaration of a check's exercise."""
+    return next(exercise for exercise in declared(check.notebook) if exercise.name == check.name)

@@ -90,8 +90,8 @@ def mlp_forward_cases():
     )
 
 
-def mlp_forward_hidden_cases():
-    return forward_cases(152, [(9, 2, 7, 3, 1.0), (3, 4, 2, 5, 1.0), (1, 1, 3, 2, 1.0), (5, 2, 8, 3, 500.0)], "hidden case")
+def mlp_forward_hidden_cases(seed):
+    return forward_cases(seed, [(9, 2, 7, 3, 1.0), (3, 4, 2, 5, 1.0), (1, 1, 3, 2, 1.0), (5, 2, 8, 3, 500.0)], "hidden case")
 
 
 def leaves_out_the_relu(X, params):
@@ -296,7 +296,7 @@ SOFTMAX_CROSS_ENTROPY_BACKWARD = Exercise(
     softmax_cross_entropy_backward,
     points=2,
     cases=softmax_cross_entropy_backward_cases,
-    hidden_cases=lambda: scores_gradient_cases(155, [(7, 3), (2, 5), (1, 2)], "hidden case"),
+    hidden_cases=lambda seed: scores_gradient_cases(seed, [(7, 3), (2, 5), (1, 2)], "hidden case"),
     hint="dscores = (probs − onehot(y)) / N: a copy of probs, minus 1 at each example's true class, divided by N.",
     mutation_hint=(
         "Leave probs as it was (the caller may still need it): work on a copy, dscores = probs.copy(), and change that. "
@@ -480,7 +480,7 @@ MLP_BACKWARD = Exercise(
     mlp_backward,
     points=3,
     cases=mlp_backward_cases,
-    hidden_cases=lambda: backward_cases(158, [(10, 2, 7, 3), (3, 4, 3, 2), (1, 1, 5, 4)], "hidden case"),
+    hidden_cases=lambda seed: backward_cases(seed, [(10, 2, 7, 3), (3, 4, 3, 2), (1, 1, 5, 4)], "hidden case"),
     hint=(
         "dW2 = a1.T @ dscores, db2 = dscores summed over the examples; dhidden = dscores @ W2.T; "
         "dz1 = dhidden * (z1 > 0); dW1 = X.T @ dz1, db1 = dz1 summed over the examples."
@@ -561,8 +561,8 @@ def sgd_update_cases():
     ]
 
 
-def sgd_update_hidden_cases():
-    rng = np.random.default_rng(161)
+def sgd_update_hidden_cases(seed):
+    rng = np.random.default_rng(seed)
     return [
         step_case("hidden case: a 4-6-2 network, lr = 0.3", network(rng, 4, 6, 2), 0.3, rng),
         step_case("hidden case: one layer, lr = 2.0", {"W1": rng.normal(size=(2, 5)), "b1": rng.normal(size=5)}, 2.0, rng),
@@ -760,8 +760,8 @@ def train_numpy_mlp_cases():
     ]
 
 
-def train_numpy_mlp_hidden_cases():
-    return [training_case("hidden case: 4 clusters", clusters(162, classes=4), 6, 30, 1.0, 11)]
+def train_numpy_mlp_hidden_cases(seed):
+    return [training_case("hidden case: 4 clusters", clusters(seed, classes=4), 6, 30, 1.0, seed % 1000)]
 
 
 def shifted(y):

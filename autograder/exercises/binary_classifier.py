@@ -26,7 +26,6 @@ from autograder.checks.probes import ForwardLog, Net, as_numbers, forward_passes
 from autograder.checks.properties import Property, Reading, Returns
 from autograder.exercises import Exercise, Mistake, Wrong
 from autograder.exercises.pytorch_training import accuracy  # notebook 06
-from autograder.exercises.regularisation import EarlyStopping  # notebook 07
 
 HISTORY_COLUMNS = ["loss", "val_loss", "accuracy", "val_accuracy"]
 
@@ -178,7 +177,7 @@ MAKE_CLASSIFIER = Exercise(
     make_classifier,
     points=2,
     cases=lambda: make_classifier_cases(81, [((4,), {"n_hidden": 6, "dropout": 0.25}), ((3,), {"n_hidden": 5, "dropout": 0.5}), ((2,), {})], "case"),
-    hidden_cases=lambda: make_classifier_cases(181, [((7,), {"n_hidden": 3, "dropout": 0.1}), ((1,), {"n_hidden": 8})], "hidden case"),
+    hidden_cases=lambda seed: make_classifier_cases(seed, [((7,), {"n_hidden": 3, "dropout": 0.1}), ((1,), {"n_hidden": 8})], "hidden case"),
     hint=ARCHITECTURE,
     properties=CLASSIFIER_PROPERTIES,
     returns=Returns(nn.Module, "a torch.nn.Module", "Return the model itself, an nn.Module (an nn.Sequential of the five layers)."),
@@ -325,13 +324,6 @@ class StopAndRestore(Recorder):
         return f"StopAndRestore() (step returns True at epoch {self.stop_after}; restore loads epoch {self.best_epoch}'s weights)"
 
 
-class EarlyStoppingOfNotebook07(EarlyStopping):
-    """The EarlyStopping of notebook 07, described by its settings in messages."""
-
-    def __repr__(self):
-        return f"EarlyStopping(patience={self.patience}, min_delta={self.min_delta})"
-
-
 def clouds(seed, n, n_in):
     """Two overlapping clouds of points, one per label: (X (n, n_in) float32, y (n,) float32 0/1)."""
     generator = torch.Generator().manual_seed(seed)
@@ -378,13 +370,16 @@ def fit_cases():
     ]
 
 
-def fit_hidden_cases():
+def fit_hidden_cases(seed):
+    rng = np.random.default_rng(seed)
+    stop_after = int(rng.integers(3, 10))
+    best_epoch = int(rng.integers(1, stop_after + 1))
     return [
-        fit_case("hidden case: 7 examples in batches of 3, 3 epochs, lr = 0", 180, plain_net, (7, 5, 2), 3, 3, 0.0, [Recorder()]),
-        fit_case("hidden case: one batch of 12 examples, 5 epochs, lr = 0.05", 181, batch_norm_net, (12, 10, 4), 5, 12, 0.05, [], printing=True),
+        fit_case("hidden case: 7 examples in batches of 3, 3 epochs, lr = 0", seed, plain_net, (7, 5, 2), 3, 3, 0.0, [Recorder()]),
+        fit_case("hidden case: one batch of 12 examples, 5 epochs, lr = 0.05", seed + 10, batch_norm_net, (12, 10, 4), 5, 12, 0.05, [], printing=True),
         fit_case(
-            "hidden case: EarlyStopping(patience=2) over up to 10 epochs, lr = 0.3",
-            182, batch_norm_net, (12, 8, 3), 10, 12, 0.3, [EarlyStoppingOfNotebook07(patience=2)],
+            f"hidden case: a callback that stops training after epoch {stop_after} of 10 and restores epoch {best_epoch}'s weights, lr = 0.3",
+            seed + 20, batch_norm_net, (12, 8, 3), 10, 12, 0.3, [StopAndRestore(stop_after=stop_after, best_epoch=best_epoch)],
         ),
     ]
 
@@ -920,10 +915,10 @@ def predict_proba_cases():
     ]
 
 
-def predict_proba_hidden_cases():
+def predict_proba_hidden_cases(seed):
     return [
-        Case("hidden case: 5 inputs, 20 examples", (regularised_model(183, 5), inputs(184, 20, 5))),
-        Case("hidden case: 2 examples", (regularised_model(185, 2), inputs(186, 2, 2))),
+        Case("hidden case: 5 inputs, 20 examples", (regularised_model(seed, 5), inputs(seed + 1, 20, 5))),
+        Case("hidden case: 2 examples", (regularised_model(seed + 2, 2), inputs(seed + 3, 2, 2))),
     ]
 
 
@@ -1064,10 +1059,10 @@ def predict_classes_cases():
     ]
 
 
-def predict_classes_hidden_cases():
+def predict_classes_hidden_cases(seed):
     return [
-        Case("hidden case: 4 inputs, 15 examples, threshold = 0.7", (regularised_model(187, 4), inputs(188, 15, 4)), {"threshold": 0.7}),
-        Case("hidden case: a single example", (regularised_model(189, 2), inputs(190, 1, 2))),
+        Case("hidden case: 4 inputs, 15 examples, threshold = 0.7", (regularised_model(seed, 4), inputs(seed + 1, 15, 4)), {"threshold": 0.7}),
+        Case("hidden case: a single example", (regularised_model(seed + 2, 2), inputs(seed + 3, 1, 2))),
     ]
 
 

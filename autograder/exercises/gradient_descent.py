@@ -77,12 +77,12 @@ def numerical_gradient_cases():
     ]
 
 
-def numerical_gradient_hidden_cases():
-    rng = np.random.default_rng(141)
+def numerical_gradient_hidden_cases(seed):
+    rng = np.random.default_rng(seed)
     return [
         Case("hidden case: a (3, 2, 2) array", (weighted_sines, rng.normal(size=(3, 2, 2)))),
         Case("hidden case: eps = 0.1", (sum_of_cubes, rng.normal(size=5)), {"eps": 0.1}),
-        Case("hidden case: one coordinate", (sum_of_squares, np.array([7.0]))),
+        Case("hidden case: one coordinate", (sum_of_squares, rng.normal(size=1) * 5)),
     ]
 
 
@@ -209,8 +209,9 @@ def init_coeffs_cases():
     return [Case("2 inputs, 8 hidden units, seed 0", (2, 8, 0)), Case("3 inputs, 5 hidden units, seed 7", (3, 5, 7))]
 
 
-def init_coeffs_hidden_cases():
-    return [Case("hidden case: 10 inputs, 2 hidden units, seed 123", (10, 2, 123))]
+def init_coeffs_hidden_cases(seed):
+    seed = seed % 1000
+    return [Case(f"hidden case: 10 inputs, 2 hidden units, seed {seed}", (10, 2, seed))]
 
 
 def hidden_units_differ(readings, case):
@@ -392,7 +393,7 @@ CALC_PREDS = Exercise(
     calc_preds,
     points=1,
     cases=lambda: prediction_cases(42, [(4, 2, 3), (10, 3, 8), (1, 2, 2)], "case", with_labels=False),
-    hidden_cases=lambda: prediction_cases(142, [(25, 5, 4), (3, 1, 6)], "hidden case", with_labels=False),
+    hidden_cases=lambda seed: prediction_cases(seed, [(25, 5, 4), (3, 1, 6)], "hidden case", with_labels=False),
     tolerance=FLOAT32,
     hint="hidden = relu(X @ W1 + b1); the prediction is sigmoid(hidden @ W2 + b2), with the last axis dropped: shape (N,).",
     mistakes=[
@@ -466,7 +467,7 @@ CALC_LOSS = Exercise(
     calc_loss,
     points=1,
     cases=lambda: prediction_cases(43, [(4, 2, 3), (12, 3, 5)], "case", with_labels=True),
-    hidden_cases=lambda: prediction_cases(143, [(30, 4, 6)], "hidden case", with_labels=True),
+    hidden_cases=lambda seed: prediction_cases(seed, [(30, 4, 6)], "hidden case", with_labels=True),
     hint="loss = F.binary_cross_entropy(calc_preds(coeffs, X), y).",
     properties=CALC_LOSS_PROPERTIES,
     returns=Returns(torch.Tensor, "a scalar torch.Tensor", "Return the loss as a tensor, not loss.item(): backward() needs the tensor and its history."),
@@ -591,7 +592,7 @@ UPDATE_COEFFS = Exercise(
     update_coeffs,
     points=2,
     cases=lambda: gradient_step_cases(44, [(2, 3, 0.1), (3, 4, 1.0)], "case"),
-    hidden_cases=lambda: gradient_step_cases(144, [(5, 2, 0.01)], "hidden case"),
+    hidden_cases=lambda seed: gradient_step_cases(seed, [(5, 2, 0.01)], "hidden case"),
     hint="Inside torch.no_grad(): for each coefficient c, c -= lr * c.grad, then c.grad.zero_().",
     properties=UPDATE_COEFFS_PROPERTIES,
     changes_its_inputs=True,
@@ -657,8 +658,8 @@ def train_model_cases():
     ]
 
 
-def train_model_hidden_cases():
-    return [Case("hidden case: other clouds, 20 epochs, lr = 0.3", (*blobs(145), 20, 0.3), {"n_hidden": 6, "seed": 11})]
+def train_model_hidden_cases(seed):
+    return [Case("hidden case: other clouds, 20 epochs, lr = 0.3", (*blobs(seed), 20, 0.3), {"n_hidden": 6, "seed": seed % 1000})]
 
 
 def trained_with_the_labels_swapped(called):

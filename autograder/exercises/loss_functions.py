@@ -8,7 +8,7 @@ computes (tests/test_losses_agree_with_pytorch.py proves it).
 import numpy as np
 
 from autograder.checks.check import Case
-from autograder.exercises import Exercise, Mistake
+from autograder.exercises import Exercise, Mistake, shuffled_rows
 
 LOG_FLOOR = -100.0  # like PyTorch's binary_cross_entropy, no log is taken to be lower than this
 
@@ -91,7 +91,7 @@ MAE = Exercise(
     mae,
     points=1,
     cases=lambda: regression_cases(307),
-    hidden_cases=lambda: regression_hidden_cases(407),
+    hidden_cases=regression_hidden_cases,
     hint="MAE is the average size of the errors: np.mean(np.abs(y_hat - y)).",
     mistakes=[
         Mistake(averages_signed_errors, "Take the absolute value of each error before averaging: otherwise positive and negative errors cancel."),
@@ -137,7 +137,7 @@ MSE = Exercise(
     mse,
     points=1,
     cases=lambda: regression_cases(325),
-    hidden_cases=lambda: regression_hidden_cases(425),
+    hidden_cases=regression_hidden_cases,
     hint="MSE is the average squared error: np.mean((y_hat - y) ** 2).",
     mistakes=[
         Mistake(takes_the_root, "You took the square root of the MSE (that is the RMSE); the MSE stops at the mean."),
@@ -180,11 +180,12 @@ def binary_cross_entropy_cases():
     ]
 
 
-def binary_cross_entropy_hidden_cases():
-    rng = np.random.default_rng(131)
+def binary_cross_entropy_hidden_cases(seed):
+    rng = np.random.default_rng(seed)
+    extremes = np.concatenate([[0.0, 1.0, 1.0, 0.0, 1e-300], rng.random(3)]), np.concatenate([[1.0, 0.0, 1.0, 0.0, 1.0], rng.integers(0, 2, 3)])
     return [
         Case("hidden random case", (rng.random(30), rng.integers(0, 2, 30).astype(float))),
-        Case("hidden extremes", (np.array([0.0, 1.0, 1.0, 0.0, 1e-300]), np.array([1.0, 0.0, 1.0, 0.0, 1.0]))),
+        Case("hidden extremes", shuffled_rows(rng, *extremes)),
     ]
 
 
@@ -269,11 +270,12 @@ def logits_cases():
     ]
 
 
-def logits_hidden_cases():
-    rng = np.random.default_rng(132)
+def logits_hidden_cases(seed):
+    rng = np.random.default_rng(seed)
+    extremes = np.concatenate([[-1e4, 1e4, 745.0, -745.0], rng.normal(size=3) * 800]), np.concatenate([[1.0, 0.0, 1.0, 0.0], rng.integers(0, 2, 3)])
     return [
         Case("hidden random case", (rng.normal(size=(4, 3)) * 5, rng.integers(0, 2, (4, 3)).astype(float))),
-        Case("hidden extremes", (np.array([-1e4, 1e4, 745.0, -745.0]), np.array([1.0, 0.0, 1.0, 0.0]))),
+        Case("hidden extremes", shuffled_rows(rng, *extremes)),
     ]
 
 
@@ -356,11 +358,12 @@ def softmax_cases():
     ]
 
 
-def softmax_hidden_cases():
-    rng = np.random.default_rng(133)
+def softmax_hidden_cases(seed):
+    rng = np.random.default_rng(seed)
+    extremes = np.array([[1e4, 0.0, -1e4], [-800.0, -800.5, -801.0]]) + rng.normal(size=(2, 3)) * 0.5
     return [
         Case("hidden random case: (7, 5)", (rng.normal(size=(7, 5)) * 4,)),
-        Case("hidden extremes", (np.array([[1e4, 0.0, -1e4], [-800.0, -800.5, -801.0]]),)),
+        Case("hidden extremes", shuffled_rows(rng, rng.permuted(extremes, axis=1))),
     ]
 
 
@@ -474,15 +477,12 @@ def cross_entropy_cases():
     ]
 
 
-def cross_entropy_hidden_cases():
-    rng = np.random.default_rng(134)
+def cross_entropy_hidden_cases(seed):
+    rng = np.random.default_rng(seed)
+    extremes = np.array([[1e4, -1e4], [-500.0, 500.0], [0.0, 0.0]]) + rng.normal(size=(3, 2)), np.array([1, 1, 0])
     return [
         Case("hidden random case", (rng.normal(size=(9, 4)) * 3, rng.integers(0, 4, 9))),
-        Case(
-            "hidden weighted extremes",
-            (np.array([[1e4, -1e4], [-500.0, 500.0], [0.0, 0.0]]), np.array([1, 1, 0])),
-            {"weight": np.array([0.3, 3.0])},
-        ),
+        Case("hidden weighted extremes", shuffled_rows(rng, *extremes), {"weight": rng.uniform(0.2, 3.0, size=2)}),
     ]
 
 

@@ -102,10 +102,10 @@ def train_epoch_cases():
     ]
 
 
-def train_epoch_hidden_cases():
+def train_epoch_hidden_cases(seed):
     return [
-        training_case("hidden case: binary, batch norm, SGD with momentum, batches of 6, 6 and 2", 161, "binary", [6, 6, 2], "momentum", 0.15, batch_norm=True),
-        training_case("hidden case: regression, Adam, batches of 3, 3, 3 and 2", 162, "regression", [3, 3, 3, 2], "adam", 0.05),
+        training_case("hidden case: binary, batch norm, SGD with momentum, batches of 6, 6 and 2", seed, "binary", [6, 6, 2], "momentum", 0.15, batch_norm=True),
+        training_case("hidden case: regression, Adam, batches of 3, 3, 3 and 2", seed + 1, "regression", [3, 3, 3, 2], "adam", 0.05),
     ]
 
 
@@ -305,10 +305,10 @@ def evaluate_cases():
     ]
 
 
-def evaluate_hidden_cases():
+def evaluate_hidden_cases(seed):
     return [
-        evaluation_case("hidden case: binary, batch norm and dropout, batches of 8, 8 and 5", 171, "binary", [8, 8, 5]),
-        evaluation_case("hidden case: regression, batch norm, batches of 2, 2 and 1", 172, "regression", [2, 2, 1], dropout=0.0),
+        evaluation_case("hidden case: binary, batch norm and dropout, batches of 8, 8 and 5", seed, "binary", [8, 8, 5]),
+        evaluation_case("hidden case: regression, batch norm, batches of 2, 2 and 1", seed + 1, "regression", [2, 2, 1], dropout=0.0),
     ]
 
 
@@ -471,8 +471,8 @@ def accuracy_cases():
     ]
 
 
-def accuracy_hidden_cases():
-    generator = torch.Generator().manual_seed(181)
+def accuracy_hidden_cases(seed):
+    generator = torch.Generator().manual_seed(seed)
     return [
         Case("hidden case: binary, 30 logits (N, 1)", (torch.randn(30, 1, generator=generator) * 0.6, torch.randint(0, 2, (30, 1), generator=generator).float())),
         Case("hidden case: 5 classes, 5 examples", (torch.randn(5, 5, generator=generator), torch.randint(0, 5, (5,), generator=generator))),
@@ -616,11 +616,11 @@ def predict_grid_cases():
     ]
 
 
-def predict_grid_hidden_cases():
+def predict_grid_hidden_cases(seed):
     return [
-        grid_case("hidden case: binary, 25 points", 191, "binary", 25),
-        grid_case("hidden case: 3 classes, 9 points", 192, "multiclass", 9, batch_norm=False),
-        grid_case("hidden case: regression, 12 points", 193, "regression", 12),
+        grid_case("hidden case: binary, 25 points", seed, "binary", 25),
+        grid_case("hidden case: 3 classes, 9 points", seed + 1, "multiclass", 9, batch_norm=False),
+        grid_case("hidden case: regression, 12 points", seed + 2, "regression", 12),
     ]
 
 
@@ -786,10 +786,11 @@ def predict_label_cases():
     ]
 
 
-def predict_label_hidden_cases():
+def predict_label_hidden_cases(seed):
+    rng = np.random.default_rng(seed)
     return [
-        pipeline_case("hidden case: three species", 197, SPECIES, [2.0, 15.0, 35.0, 50.0]),
-        pipeline_case("hidden case: five labels, two inputs", 198, ["a", "b", "c", "d", "e"], [0.0, 90.0], n_in=2),
+        pipeline_case("hidden case: three species", seed, SPECIES, rng.normal(loc=[2, 15, 35, 50], scale=[1, 5, 10, 15]).tolist()),
+        pipeline_case("hidden case: five labels, two inputs", seed + 1, ["a", "b", "c", "d", "e"], rng.normal(loc=[0, 90], scale=[1, 20]).tolist(), n_in=2),
     ]
 
 

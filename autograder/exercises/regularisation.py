@@ -200,11 +200,25 @@ def early_stopping_cases():
     ]
 
 
-def early_stopping_hidden_cases():
+def wandering_losses(rng, epochs, start):
+    """Validation losses that fall with random steps up and down, rounded to three decimals (so that some repeat)."""
+    steps = rng.normal(-0.02, 0.04, size=epochs - 1) * start
+    return np.round(start + np.concatenate([[0.0], np.cumsum(steps)]), 3).tolist()
+
+
+def best_at_epoch_3(rng):
+    """Three falling losses, five rising ones (the defaults' patience), then one lower than all, too late to count."""
+    falling = np.sort(rng.uniform(0.3, 0.6, 3))[::-1]
+    rising = falling[-1] + np.cumsum(rng.uniform(0.005, 0.03, 5))
+    return np.round([*falling, *rising, falling[-1] - 0.1], 3).tolist()
+
+
+def early_stopping_hidden_cases(seed):
+    rng = np.random.default_rng(seed)
     return [
-        early_stopping_case("hidden case: patience 4, min_delta 0.01", [0.9, 0.7, 0.695, 0.65, 0.66, 0.645, 0.7, 0.8, 0.64, 0.9], patience=4, min_delta=0.01),
-        early_stopping_case("hidden case: patience 2, slow improvements", [3.0, 2.9, 2.95, 2.8, 2.85, 2.7, 2.75, 2.76], patience=2),
-        early_stopping_case("hidden case: defaults, best at epoch 3", [0.5, 0.45, 0.4, 0.41, 0.42, 0.43, 0.44, 0.45, 0.3]),
+        early_stopping_case("hidden case: patience 4, min_delta 0.01", wandering_losses(rng, 10, 0.9), patience=4, min_delta=0.01),
+        early_stopping_case("hidden case: patience 2, slow improvements", wandering_losses(rng, 8, 3.0), patience=2),
+        early_stopping_case("hidden case: defaults, best at epoch 3", best_at_epoch_3(rng)),
     ]
 
 
@@ -480,8 +494,8 @@ def batch_norm_cases():
     ]
 
 
-def batch_norm_hidden_cases():
-    rng = np.random.default_rng(171)
+def batch_norm_hidden_cases(seed):
+    rng = np.random.default_rng(seed)
     return [
         batch_norm_case("hidden case: a (16, 5) batch in training mode", rng, 16, 5, True),
         batch_norm_case("hidden case: evaluation mode, eps = 0.01", rng, 3, 4, False, eps=0.01),
@@ -674,8 +688,8 @@ def layer_norm_cases():
     ]
 
 
-def layer_norm_hidden_cases():
-    rng = np.random.default_rng(172)
+def layer_norm_hidden_cases(seed):
+    rng = np.random.default_rng(seed)
     return [
         layer_norm_case("hidden case: a (4, 7) batch", rng, (4, 7)),
         layer_norm_case("hidden case: a (3, 2, 5) input", rng, (3, 2, 5)),
@@ -793,12 +807,12 @@ def dropout_cases():
     ]
 
 
-def dropout_hidden_cases():
-    rng = np.random.default_rng(173)
+def dropout_hidden_cases(seed):
+    rng = np.random.default_rng(seed)
     return [
-        dropout_case("hidden case: training, p = 0.4, 20 000 elements", rng.normal(size=(200, 100)), 0.4, True, 11),
-        dropout_case("hidden case: evaluation mode, p = 0.3", rng.normal(size=(6, 7)), 0.3, False, 12),
-        dropout_case("hidden case: training, p = 0.1, 5000 elements", rng.normal(size=5000), 0.1, True, 13),
+        dropout_case("hidden case: training, p = 0.4, 20 000 elements", rng.normal(size=(200, 100)), 0.4, True, seed),
+        dropout_case("hidden case: evaluation mode, p = 0.3", rng.normal(size=(6, 7)), 0.3, False, seed + 1),
+        dropout_case("hidden case: training, p = 0.1, 5000 elements", rng.normal(size=5000), 0.1, True, seed + 2),
     ]
 
 

@@ -46,8 +46,8 @@ def linear_unit_cases():
     ]
 
 
-def linear_unit_hidden_cases():
-    rng = np.random.default_rng(101)
+def linear_unit_hidden_cases(seed):
+    rng = np.random.default_rng(seed)
     shapes = [(7, 2, 1.0), (64, 16, 1.0), (2, 2, 1e3), (25, 50, 1e-3), (1, 1, 1.0), (100, 3, 10.0)]
     return [
         Case(f"hidden random case {number}", (rng.normal(size=(n, d)) * scale, rng.normal(size=d), float(rng.normal())))
@@ -177,8 +177,8 @@ def flatten_images_cases():
     ]
 
 
-def flatten_images_hidden_cases():
-    rng = np.random.default_rng(102)
+def flatten_images_hidden_cases(seed):
+    rng = np.random.default_rng(seed)
     shapes = [(8, 8, 8, 3), (1, 28, 28, 1), (6, 5, 7, 2), (3, 3, 3, 3), (10, 2, 2, 3)]
     return [Case(f"hidden case {number}", (image_batch(rng, shape),)) for number, shape in enumerate(shapes, 1)]
 
@@ -286,8 +286,8 @@ def to_torch_linear_cases():
     return fixed + layer_cases(3, [(4, 5, 3), (6, 1, 4), (5, 4, 4), (1, 8, 2)], "random case")
 
 
-def to_torch_linear_hidden_cases():
-    return layer_cases(103, [(10, 3, 7), (2, 6, 6), (3, 12, 1), (7, 2, 9)], "hidden case")
+def to_torch_linear_hidden_cases(seed):
+    return layer_cases(seed, [(10, 3, 7), (2, 6, 6), (3, 12, 1), (7, 2, 9)], "hidden case")
 
 
 def output_on_the_batch(called):

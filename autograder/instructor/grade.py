@@ -51,7 +51,7 @@ from nbgrader.plugins import CsvExportPlugin
 from tqdm import tqdm
 from traitlets import Bool, Integer, Unicode, default
 
-from autograder.instructor import containment, reports, scratch
+from autograder.instructor import containment, reports, scratch, secret
 from autograder.instructor.engine import Engine, SchedulerLost
 from autograder.instructor.intake import Submission, take_in
 from autograder.instructor.landlock import abi_version
@@ -162,6 +162,10 @@ class GradeApp(NbGrader):
         """Grade what is not graded yet; how many submissions the grader failed on."""
         if self.require_sandbox and abi_version() < 1:
             self.fail("Landlock is unavailable, so learners' code could not be confined; use --no-sandbox to grade anyway.")
+        try:
+            self.grading_secret = secret.require(course)
+        except secret.MissingSecret as missing:
+            self.fail("%s", missing)
         self._announce_containment()
         scratch.remove_abandoned()
         recorder = Recorder(course, self.coursedir.db_url, self.config, self.attempts)
@@ -300,7 +304,8 @@ class GradeApp(NbGrader):
             "attempts": self.attempts,
         }
         return Kit(assignment, notebook, files, config_file.read_text() if config_file.exists() else "c = get_config()\n",
-                   duedate.isoformat() if duedate else "", settings, code_version())
+                   duedate.isoformat() if duedate else "", settings, code_version(),
+                   secret.assignment_key(self.grading_secret, assignment.split("_", 1)[1]))
 
     def _execute_settings(self) -> dict:
         """What the workers' VerifiedExecute is configured with, here or in nbgrader_config.py."""

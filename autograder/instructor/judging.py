@@ -3,8 +3,9 @@
 In a kernel started by the grader a check does not judge: it prints one
 report line of what the learner's function did (autograder.checks.sealed).
 `verify` takes a cell's reports out of its outputs, judges each with its
-check here, where nothing the notebook ran can reach, and writes the
-verdict in their place: an error output holding the failure (which nbgrader
+check here, where nothing the notebook ran can reach, against the cases the
+submission was given (the visible ones, and the learner's hidden ones, see
+autograder.instructor.hidden_cases), and writes the verdict in their place: an error output holding the failure (which nbgrader
 scores zero) or the success lines. Of a test cell's own outputs only those
 the grader wrote are kept. What it found goes into the submission's `Record`.
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Any
+from typing import Any, Callable
 
 from nbformat import NotebookNode
 from nbformat.v4 import new_output
@@ -44,11 +45,14 @@ class Record:
             self.problems.append(text)
 
 
-def verify(cell: NotebookNode, checks: ModuleType, record: Record) -> None:
+JudgedAgainst = Callable[[Any, bool], tuple[list, Any]]  # (check, hidden) -> the cases and their expectations
+
+
+def verify(cell: NotebookNode, checks: ModuleType, record: Record, judged_against: JudgedAgainst) -> None:
     """Judge the reports a cell's checks printed, and put the verdicts in place of the reports."""
     reports, outputs = _take_reports(cell.outputs)
     if not is_grade(cell):
-        lines = [_judged(checks, report.check, [report]).message for report in reports]
+        lines = [_judged(checks, report.check, [report], judged_against).message for report in reports]
         cell.outputs = outputs + ([new_output("stream", name="stdout", text="\n".join(lines) + "\n")] if lines else [])
         return
     grade_id = cell.metadata.nbgrader["grade_id"]
@@ -56,7 +60,7 @@ def verify(cell: NotebookNode, checks: ModuleType, record: Record) -> None:
     verdicts = []
     for hidden in TEST_CELL_CALLS:
         found = [report for report in reports if report.check == grade_id and report.hidden == hidden]
-        verdicts.append(_verdict_of_cell(checks, grade_id, found, kernel_error, record))
+        verdicts.append(_verdict_of_cell(checks, grade_id, found, kernel_error, record, judged_against))
     if any(outcome.status == CALLS_REFERENCE for outcome in verdicts) and grade_id not in record.calls_reference:
         record.calls_reference.append(grade_id)
     cell.outputs = [output for output in outputs if id(output) in _written_here]  # the kernel's own are not trusted
@@ -69,20 +73,13 @@ def verify(cell: NotebookNode, checks: ModuleType, record: Record) -> None:
         record.verdicts[grade_id] = ""
 
 
-_worked_out: dict[tuple[str, bool], tuple[list, Any]] = {}  # (check, hidden) -> its cases and their expectations
-
-
-def verdict_of(check: Any, report: transport.Report) -> Verdict:
+def verdict_of(check: Any, report: transport.Report, judged_against: JudgedAgainst) -> Verdict:
     """Judge a report from a learner's kernel, here: what its check concludes from the observations it carries.
 
-    The cases are seeded, so what the reference and the known mistakes do on
-    them is worked out once per grading process, not once per learner.
+    `judged_against` gives the cases the report must be about and what the reference and the known
+    mistakes do on them: recorded for the visible cases, worked out for the learner's hidden ones.
     """
-    key = (check.name, report.hidden)
-    if key not in _worked_out:
-        cases = check.cases(report.hidden)
-        _worked_out[key] = cases, check.exercise.expectations(check, cases)
-    cases, expectations = _worked_out[key]
+    cases, expectations = judged_against(check, report.hidden)
     if report.case_names != tuple(case.name for case in cases) or report.check != check.name:
         return verdict.ungraded(check.name, check.points, "the report from the notebook does not match this check's cases.")
     if report.observations is None:
@@ -94,11 +91,13 @@ def verdict_of(check: Any, report: transport.Report) -> Verdict:
     return check.judge(cases[: len(finished)], finished.__getitem__, lambda: facts, report.hidden, expectations)
 
 
-def _verdict_of_cell(checks: ModuleType, grade_id: str, found: list, kernel_error: NotebookNode | None, record: Record) -> Verdict:
+def _verdict_of_cell(
+    checks: ModuleType, grade_id: str, found: list, kernel_error: NotebookNode | None, record: Record, judged_against: JudgedAgainst
+) -> Verdict:
     check = getattr(checks, grade_id, None)
     points = getattr(check, "points", 0)
     if len(found) == 1 and check is not None:
-        return verdict_of(check, found[0])
+        return verdict_of(check, found[0], judged_against)
     if kernel_error is not None and kernel_error.get("ename") in ("CellTimeout", "NotRun"):
         return Verdict(grade_id, UNGRADED, 0, points, kernel_error.evalue, kernel_error.evalue)
     if kernel_error is not None:
@@ -109,11 +108,11 @@ def _verdict_of_cell(checks: ModuleType, grade_id: str, found: list, kernel_erro
     return verdict.ungraded(grade_id, points, f"{problem}; something in the notebook stopped, replaced or imitated the check.")
 
 
-def _judged(checks: ModuleType, name: str, reports: list[transport.Report]) -> Verdict:
+def _judged(checks: ModuleType, name: str, reports: list[transport.Report], judged_against: JudgedAgainst) -> Verdict:
     check = getattr(checks, name, None)
     if check is None:
         return verdict.ungraded(name, 0, "it is not a check of this notebook.")
-    return verdict_of(check, reports[0])
+    return verdict_of(check, reports[0], judged_against)
 
 
 def _take_reports(outputs: list[NotebookNode]) -> tuple[list[transport.Report], list[NotebookNode]]:

@@ -69,7 +69,6 @@ def readable_paths(package: Path, sealed_modules: list[Path], private: list[Path
         hidden = path.resolve() in sealed or (path.suffix == ".pyc" and any(path.name.startswith(module.stem + ".") for module in sealed))
         if path.is_file() and not hidden:
             paths.add(str(path))
-    paths.add(str(package.parent / "data"))
     return tuple(sorted(paths))
 
 
@@ -143,6 +142,9 @@ def run_kernel(connection_file: str) -> None:
     """Start an IPython kernel on the given connection file, in this process; returns when it shuts down."""
     from ipykernel.kernelapp import IPKernelApp
 
+    from autograder.checks.feedback import show_failures_as_feedback
+
     app = IPKernelApp.instance()
     app.initialize(["-f", connection_file, "--transport=ipc", "--HistoryManager.enabled=False", "--IPKernelApp.quiet=True"])
+    show_failures_as_feedback()  # the checks were imported before this kernel's shell existed
     app.start()

@@ -4,11 +4,14 @@
     python -m autograder.instructor.release --run-solutions  # derive, re-run solutions/ storing outputs, regenerate
     python -m autograder.instructor.release --check          # say what is stale, change nothing
 
-First the parts of solutions/ and of the README that follow from the
-exercises' declarations (autograder.exercises) are derived and written: each
-answer cell's metadata, the test cell after it, the exercise's heading, the
-notebook's total (see `notebooks.derive`), and the README's notebook table.
-Then `course/` is regenerated; it is only ever written by this command.
+First what follows from the exercises' declarations (autograder.exercises)
+is derived and written: in solutions/, each answer cell's metadata, the test
+cell after it, the exercise's heading and the notebook's total (see
+`notebooks.derive`); the README's notebook table; and, for the learner's
+install, each notebook's visible side and what its references and known
+mistakes do on the visible cases (autograder.checks.recorded, see
+`learner_side`). Then `course/` is regenerated; it is only ever written by
+this command.
 `--run-solutions` executes every solution notebook top to bottom and stores
 its outputs (which nbval compares in CI), without timing metadata so that an
 unchanged notebook stays unchanged.
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import filecmp
+import json
 import re
 import shutil
 import sys
@@ -28,6 +32,8 @@ import nbclient
 import nbformat
 from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 
+from autograder.checks import recorded
+from autograder.instructor import learner_side, secret
 from autograder.instructor.nbgrader_cli import run_nbgrader
 from autograder.instructor.notebooks import derive, points_text, same_notebook
 
@@ -46,11 +52,16 @@ def solution_notebooks(root: Path = REPOSITORY) -> list[Path]:
     return sorted((root / SOURCE_DIRECTORY).glob("*/*.ipynb"))
 
 
+def notebook_module(assignment: str) -> str:
+    """The module name of an assignment folder's exercises and checks: '01_single_neuron' -> 'single_neuron'."""
+    return assignment.split("_", 1)[1]
+
+
 def exercises_of(assignment: str) -> list:
     """The declared exercises of an assignment folder ('01_single_neuron'), in notebook order."""
     from autograder.exercises import declared
 
-    return declared(assignment.split("_", 1)[1])
+    return declared(notebook_module(assignment))
 
 
 def derived(root: Path = REPOSITORY) -> tuple[dict[Path, str], list[str]]:
@@ -65,7 +76,23 @@ def derived(root: Path = REPOSITORY) -> tuple[dict[Path, str], list[str]]:
     text, missing = readme_with_table(readme.read_text(), root)
     files[readme] = text
     problems += missing
+    for assignment in assignments(root):
+        try:
+            files[recorded.FOLDER / f"{notebook_module(assignment)}.py"] = learner_side.visible_side(notebook_module(assignment))
+        except learner_side.VisibleSideError as error:
+            problems.append(str(error))
     return files, problems
+
+
+def stale_records(root: Path = REPOSITORY) -> dict[Path, dict]:
+    """{path: the fresh records} for every notebook whose recorded expectations would judge otherwise than the fresh ones."""
+    found = {}
+    for assignment in assignments(root):
+        notebook = notebook_module(assignment)
+        path, fresh = recorded.data_path(notebook), learner_side.records(notebook)
+        if not path.exists() or not learner_side.same_records(notebook, json.loads(path.read_text()), fresh):
+            found[path] = fresh
+    return found
 
 
 def readme_with_table(text: str, root: Path = REPOSITORY) -> tuple[str, list[str]]:
@@ -86,20 +113,29 @@ def write_derived(root: Path = REPOSITORY) -> list[str]:
     """Write the derived parts of solutions/ and the README where they are stale; what the authors must still write."""
     files, problems = derived(root)
     for path, text in files.items():
-        if path.read_text() != text and not _same_notebook_file(path, text):
+        if not path.exists() or path.read_text() != text and not _same_notebook_file(path, text):
             path.write_text(text)
-            print(f"derived {path.relative_to(root)}", flush=True)
+            print(f"derived {_shown(path, root)}", flush=True)
+    if not problems:
+        for path, fresh in stale_records(root).items():
+            path.write_text(learner_side.records_text(fresh))
+            print(f"recorded {_shown(path, root)}", flush=True)
     return problems
 
 
 def stale(root: Path = REPOSITORY) -> list[str]:
     """Everything the release command would change or cannot derive; empty when all is current."""
     files, problems = derived(root)
-    problems += [f"{path.relative_to(root)} is stale" for path, text in files.items() if path.read_text() != text and not _same_notebook_file(path, text)]
+    problems += [f"{_shown(path, root)} is stale" for path, text in files.items() if not path.exists() or path.read_text() != text and not _same_notebook_file(path, text)]
+    problems += [f"{_shown(path, root)} is stale" for path in stale_records(root)]
     with tempfile.TemporaryDirectory() as scratch:
         fresh = release(root, Path(scratch) / RELEASE_DIRECTORY)
         problems += [f"course/{name} is stale" for name in _differences(root / RELEASE_DIRECTORY, fresh)]
     return problems
+
+
+def _shown(path: Path, root: Path) -> str:
+    return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
 
 
 def _same_notebook_file(path: Path, text: str) -> bool:
@@ -158,12 +194,16 @@ def main(argv: list[str] | None = None) -> None:
     arguments = parser.parse_args(argv)
     if arguments.check:
         problems = stale()
-        print("\n".join(problems) or "solutions/, the README and course/ are current")
+        print("\n".join(problems) or "solutions/, the README, the recorded checks and course/ are current")
         sys.exit(1 if problems else 0)
     problems = write_derived()
     if problems:
         sys.exit("Cannot derive everything from the declarations:\n" + "\n".join(problems))
     if arguments.run_solutions:
+        try:
+            secret.require(REPOSITORY)  # the solution notebooks run their hidden tests, drawn from it
+        except secret.MissingSecret as missing:
+            sys.exit(str(missing))
         run_solutions()
     target = release(register=True)
     print(f"released {len(assignments())} assignments into {target}, and registered them in the gradebook")

@@ -8,6 +8,11 @@ runs the notebook in a warm, sandboxed, watched kernel (see `warm_kernels`), and
   computes the verdict in this process and writes it into the cell's outputs,
   so nbgrader's SaveAutoGrades scores what was verified and nothing the
   notebook printed or patched;
+- draws the learner's hidden cases from `hidden_key` (the notebook's key of
+  the course's grading secret) and hands each test cell's to the kernel just
+  before that cell runs, with the references of the exercises it calls (see
+  autograder.instructor.hidden_cases): the kernel never holds the secret,
+  and no case of a later exercise before its time;
 - survives the notebook: a cell past the time limit is interrupted and named;
   one that ignores the interrupt, a kernel that dies (os._exit, a crash, a
   limit of the whole submission passed) or a notebook past its time budget
@@ -40,10 +45,10 @@ from nbformat import NotebookNode
 from nbgrader.api import Gradebook
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor, OverwriteCells
 from nbgrader.utils import is_grade
-from traitlets import Bool, Float, Integer
+from traitlets import Bool, Float, Integer, Unicode
 
 from autograder.checks import for_assignment, transport
-from autograder.instructor import judging
+from autograder.instructor import hidden_cases, judging
 from autograder.instructor.judging import Record
 from autograder.instructor.judging import error_output as _error
 from autograder.instructor.judging import note_output as _note
@@ -71,6 +76,7 @@ class VerifiedExecute(Execute):
     interrupt_on_timeout = Bool(True)
     startup_timeout = Integer(60, help="Seconds a kernel may take to start and answer; past it, grading is retried.").tag(config=True)
     iopub_timeout = Integer(60, help="Seconds to wait for a cell's last output after its reply (the machine may be busy).").tag(config=True)
+    hidden_key = Unicode("", help="The notebook's key of the course's grading secret (autograder.instructor.secret), set by the grade command.").tag(config=True)
     interrupted_iopub_timeout = 10  # seconds an interrupted kernel gets to finish its output before it is stopped
 
     def __init__(self, **kwargs: Any):
@@ -81,7 +87,12 @@ class VerifiedExecute(Execute):
         NotebookClient.__init__(self, nb, km)  # the per-notebook state, reset as nbconvert's preprocess does
         self.reset_execution_trackers()
         self._check_assign_resources(resources)
-        self._checks = for_assignment(resources["nbgrader"]["assignment"])
+        assignment = resources["nbgrader"]["assignment"]
+        self._checks = for_assignment(assignment)
+        if not self.hidden_key:
+            raise GraderFault("the grader was given no key to draw the hidden cases with")
+        notebook = assignment.split("_", 1)[1]
+        self._submission = hidden_cases.Submission(notebook, self.hidden_key, resources["nbgrader"]["student"], self._checks)
         self._output_bytes: dict[int, int] = {}
         self._iopub_timeout = self.iopub_timeout
         try:
@@ -143,7 +154,14 @@ class VerifiedExecute(Execute):
                 record.problem(stopped)
 
     def preprocess_cell(self, cell: NotebookNode, resources: dict, index: int) -> tuple[NotebookNode, dict]:
-        cell, resources = super().preprocess_cell(cell, resources, index)
+        source = cell.source
+        delivery = self._submission.delivery_code(_grade_id(cell)) if is_grade(cell) else ""
+        if delivery:  # run first, in the same request: the cell's hidden cases and parts reach the kernel only now
+            cell.source = f"{delivery}\n{source}"
+        try:
+            cell, resources = super().preprocess_cell(cell, resources, index)
+        finally:
+            cell.source = source
         if any(output.get("ename") == "CellTimeoutError" for output in cell.outputs):
             problem = f"{_cell_name(cell)} was stopped after {self.timeout} s, the time limit for a cell"
             record.problem(problem)
@@ -196,7 +214,7 @@ class VerifiedExecute(Execute):
 
     def _verify(self, cell: NotebookNode) -> None:
         """Judge the reports a cell's checks printed, and put the verdicts in place of the reports."""
-        judging.verify(cell, self._checks, record)
+        judging.verify(cell, self._checks, record, self._submission.judged_against)
 
     def _death(self, cell: NotebookNode) -> str:
         code = self.km.provisioner.process.poll() if self.km and self.km.provisioner and self.km.provisioner.process else None

@@ -4,8 +4,8 @@ A stock kernel pays for starting Python and importing NumPy, PyTorch,
 matplotlib, pandas and scikit-learn (several seconds) before any learner code
 runs. Here each grading worker starts one `Zygote`, a process of its own that
 pays that once and then forks a fresh kernel per submission in a fraction of
-a second; each kernel seals the reference implementations of its assignment
-before any learner code runs. Every kernel is a new process of its own, in
+a second. It imports no reference implementation, and each kernel seals the
+answer key before any learner code runs (see autograder.checks.sealed). Every kernel is a new process of its own, in
 its own sandbox (see `kernel_sandbox`), under an init process that keeps
 everything the submission starts together (see `containment`); forking shares
 the imported libraries, never one learner's state with another's.
@@ -35,7 +35,7 @@ from jupyter_client.connect import KernelConnectionInfo
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 
-from autograder.instructor import containment, faults
+from autograder.instructor import containment, faults, secret
 from autograder.instructor.kernel_sandbox import Sandbox, enter, run_kernel
 from autograder.instructor.watchdog import Limits, Watchdog
 
@@ -43,7 +43,7 @@ PRELOADED = (
     "numpy", "pandas", "torch", "torch.nn", "torch.nn.functional", "torch.optim", "torch.utils.data",
     "matplotlib", "matplotlib.pyplot", "matplotlib_inline.backend_inline",
     "sklearn", "sklearn.datasets", "sklearn.linear_model", "sklearn.metrics", "sklearn.model_selection", "sklearn.preprocessing",
-    "IPython", "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell",
+    "IPython", "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "cloudpickle",
     "autograder.checks", "autograder.data", "autograder.plots",
 )
 
@@ -108,6 +108,7 @@ def main() -> None:
 def _serve(isolated: bool, requests: int, replies: int) -> None:
     """The zygote: import once, then fork a kernel per request."""
     containment.die_with(os.getppid())
+    os.environ.pop(secret.VARIABLE, None)  # the grading secret, if the instructor set it so, is no kernel's business
     os.environ.update(
         AUTOGRADER_SEALED="1",
         NBGRADER_EXECUTION="autograde",
@@ -199,11 +200,11 @@ def _reap_until(kernel: int) -> int:
 
 
 def _become_kernel(sandbox: Sandbox, init: int) -> None:
-    from autograder.checks import for_assignment, sealed
+    from autograder.checks import sealed
 
     try:
         containment.die_with(init)
-        sealed.seal(for_assignment(sandbox.assignment).EXERCISES)
+        sealed.seal()
         enter(sandbox)
         run_kernel(sandbox.connection_file)
     finally:

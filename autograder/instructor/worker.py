@@ -60,6 +60,7 @@ class Kit:
     duedate: str  # the assignment's due date as the gradebook has it ("" for none)
     settings: dict  # the grade command's settings for the workers (limits, execution, tries)
     code_version: str
+    hidden_key: str  # the assignment's key of the course's grading secret, to draw each learner's hidden cases
 
 
 @dataclass(frozen=True)
@@ -200,7 +201,6 @@ class SubmissionGrader:
         from nbgrader.coursedir import CourseDirectory
         from traitlets.config import Config, PyFileConfigLoader
 
-        from autograder.checks import for_assignment
         from autograder.instructor import feedback_template, kernel_sandbox
 
         self.course, self.kit, self.db_url = course, kit, db_url
@@ -210,9 +210,10 @@ class SubmissionGrader:
         config.Autograde.autograde_preprocessors = self._autograders()
         config.GenerateFeedback.exporter_class = _feedback_exporter()
         feedback_template.configure(config)  # whatever the course's nbgrader_config.py says
+        config.VerifiedExecute.hidden_key = kit.hidden_key
         self.config = config
-        sealed = [Path(sys.modules[check.reference.__module__].__file__) for check in for_assignment(kit.assignment).EXERCISES]
-        self.readable = kernel_sandbox.readable_paths(PACKAGE, sealed, private=[course.parent])
+        answer_key = sorted((PACKAGE / "exercises").glob("*.py"))  # no kernel reads a reference, even as a file
+        self.readable = kernel_sandbox.readable_paths(PACKAGE, answer_key, private=[course.parent])
         self.rooms = str(course.parent)  # where the kernels' rooms go: the worker's scratch folder
         self.coursedir_class = CourseDirectory
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from course import exercises  # noqa: E402
+from course import declaration, exercises  # noqa: E402
 
 
 def seconds(check, function, hidden=False, repeats=5):
@@ -29,8 +29,9 @@ def seconds(check, function, hidden=False, repeats=5):
 def main():
     rows = []
     for assignment, check in exercises():
-        wrong = check.exercise.wrong_answers()[-1].answer
-        rows.append((check.name, seconds(check, check.reference), seconds(check, check.reference, hidden=True), seconds(check, wrong)))
+        exercise = declaration(check)
+        wrong = exercise.wrong_answers()[-1].answer
+        rows.append((check.name, seconds(check, exercise.reference), seconds(check, exercise.reference, hidden=True), seconds(check, wrong)))
     rows.sort(key=lambda row: max(row[1:]))
     print(f"{'check':<28}{'right (s)':>10}{'hidden (s)':>11}{'wrong (s)':>10}")
     for name, right, hidden, wrong in rows:

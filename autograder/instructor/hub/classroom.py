@@ -24,6 +24,7 @@ import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from autograder.instructor import secret
 from autograder.instructor.release import REPOSITORY
 
 COURSE_ID = "neural-networks"  # nbgrader's course id, as in the repository's nbgrader_config.py
@@ -145,7 +146,8 @@ def _write_jupyter_config(settings: ClassSettings) -> None:
 
 
 def _set_up_course_directory(settings: ClassSettings) -> None:
-    """The instructor's course directory, copied from the repository once, with the learners on its class list."""
+    """The instructor's course directory, copied from the repository once, with its grading secret (made once, never
+    copied from anywhere) and the learners on its class list."""
     from nbgrader.api import Gradebook
 
     course = settings.course_directory
@@ -154,6 +156,8 @@ def _set_up_course_directory(settings: ClassSettings) -> None:
         shutil.copy(REPOSITORY / "nbgrader_config.py", course)
         for folder in ("solutions", "course"):
             shutil.copytree(REPOSITORY / folder, course / folder)
+    if not (course / secret.FILE).exists():  # a file, since the instructor's server inherits no environment variable
+        secret.make(course)
     own_config = settings.home(settings.instructor) / ".jupyter" / "nbgrader_config.py"
     own_config.parent.mkdir(exist_ok=True)
     own_config.write_text(f"c = get_config()  # noqa: F821\nc.CourseDirectory.root = {str(course)!r}  # the Formgrader's course\n")
