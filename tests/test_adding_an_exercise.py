@@ -133,8 +133,8 @@ def test_the_release_check_then_finds_nothing_stale(course_with_a_new_exercise):
 def test_the_new_exercise_is_proven_both_ways(course_with_a_new_exercise):
     copy = course_with_a_new_exercise
     selection = ["tests/test_exercises_are_proven.py", "tests/test_notebooks_follow_their_declarations.py", "-k", f"double or {ASSIGNMENT}"]
-    collected = run(copy, "-m", "pytest", "--collect-only", "-q", *selection).stdout.splitlines()
+    collected = run(copy, "-m", "pytest", "-n", "0", "--collect-only", "-q", *selection).stdout.splitlines()
     for proof in ["test_reference_passes", "test_right_answer_passes", "test_known_mistake_fails", "test_wrong_answer_fails"]:
         assert any(proof in line and "double" in line for line in collected), proof
-    proven = run(copy, "-m", "pytest", "-q", *selection)
+    proven = run(copy, "-m", "pytest", "-n", "0", "-q", *selection)  # in this process: the suite around it has the cores
     assert proven.returncode == 0, proven.stdout[-3000:]

@@ -80,7 +80,7 @@ def seed(key: str, student: str, exercise: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m autograder.instructor.secret", description=__doc__.splitlines()[0])
     parser.add_argument("--new", action="store_true", help=f"make a new secret, {FILE}, in the current directory")
     arguments = parser.parse_args(argv)
     course = Path.cwd()
