@@ -22,7 +22,7 @@ def learner_python(tmp_path_factory):
     return learner_install.build(tmp_path_factory.mktemp("learner-venv"))
 
 
-SHARED_RUNS = {"reference_class": "the reference class", "readme_commands": "the README's clone"}
+SHARED_RUNS = {"reference_class": "reference-class", "readme_commands": "readme-clone"}  # fixture -> group
 
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
@@ -36,7 +36,7 @@ def pytest_collection_modifyitems(items):
             if fixture in getattr(item, "fixturenames", ()):
                 groups[item.path] = group
     for item in items:
-        item.add_marker(pytest.mark.xdist_group(groups.get(item.path, str(item.path))))
+        item.add_marker(pytest.mark.xdist_group(groups.get(item.path, item.path.stem)))  # shown after "@" in test ids
 
 
 @pytest.hookimpl(hookwrapper=True)
