@@ -13,23 +13,29 @@ from autograder.checks import for_assignment
 from course import ASSIGNMENTS, notebook
 
 
+def earlier_cell(assignment: str):
+    """The notebook's locked "From earlier notebooks" code cell, or None."""
+    return next((cell for cell in notebook(assignment).cells if cell.cell_type == "code"
+                 and cell.metadata.get("nbgrader", {}).get("grade_id", "").endswith("-earlier-code")), None)
+
+
 def written_out() -> list[tuple[str, str, object]]:
     """(notebook, function name, check of the exercise it was) for every earlier exercise a notebook writes out."""
     checks = {check.name: check for assignment in ASSIGNMENTS for check in for_assignment(assignment).EXERCISES}
     found = []
     for assignment in ASSIGNMENTS:
-        for cell in notebook(assignment).cells:
-            if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("grade_id", "").endswith("-earlier-code"):
-                names = [line.split()[1].split("(")[0].rstrip(":") for line in cell.source.splitlines() if line.startswith(("def ", "class "))]
-                found += [(assignment, name, checks[name]) for name in names if name in checks]
+        cell = earlier_cell(assignment)
+        if cell is not None:
+            names = [line.split()[1].split("(")[0].rstrip(":") for line in cell.source.splitlines() if line.startswith(("def ", "class "))]
+            found += [(assignment, name, checks[name]) for name in names if name in checks]
     return found
 
 
 def defined_by(assignment: str, name: str):
     """`name` as the notebook defines it: its first code cell (the imports) and its "From earlier notebooks" cell, run."""
-    cells = [cell for cell in notebook(assignment).cells if cell.cell_type == "code"]
+    imports = next(cell for cell in notebook(assignment).cells if cell.cell_type == "code")
     namespace = {}
-    for cell in (cells[0], next(c for c in cells if c.metadata.get("nbgrader", {}).get("grade_id", "").endswith("-earlier-code"))):
+    for cell in (imports, earlier_cell(assignment)):
         exec(cell.source, namespace)
     return namespace[name]
 
