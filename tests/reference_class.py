@@ -41,6 +41,7 @@ def reference_learners() -> list[Learner]:
         Learner("dee", "partial", "only linear_unit done", first_done(1)),
         Learner("loops", "broken", "an endless loop in flatten_images", broken_code(1, "while True:\n    pass")),
         Learner("sleeps", "broken", "a long sleep in to_torch_linear", broken_code(2, "import time\ntime.sleep(10**6)")),
+        Learner("floods", "broken", "flatten_images prints without end", broken_code(1, "while True:\n    print('x' * 10000)")),
         Learner("raises", "broken", "linear_unit raises", one_wrong(0, "raise ValueError('stuck')")),
         Learner("exits", "broken", "os._exit in the last answer", broken_code(2, "import os\nos._exit(0)")),
         Learner("json", "broken", "not JSON", lambda released: '{"cells": ['),

@@ -88,12 +88,22 @@ pathlib.Path("mine.txt").write_text("a file in my own folder is fine")
 print("ATTEMPTS", attempts, "STOLEN", stolen[:40], "MINE", pathlib.Path("mine.txt").read_text())
 """
 
+IGNORES_INTERRUPTS = """
+while True:
+    try:
+        while True:
+            pass
+    except KeyboardInterrupt:
+        pass
+"""
+
 CLASS = [
     Learner("ada", "correct", "everything right", solved),
     Learner("bea", "correct", "nothing done", untouched),
     Learner("loops", "broken", "endless loop", at_top_of("flatten_images", "while True:\n    pass")),
     Learner("sleeps", "broken", "sleeps", at_top_of("to_torch_linear", "import time\ntime.sleep(10**6)")),
     Learner("floods", "broken", "prints without end", at_top_of("flatten_images", "while True:\n    print('x' * 10000)")),
+    Learner("ignores_interrupt", "broken", "loops on through every interrupt", at_top_of("flatten_images", IGNORES_INTERRUPTS)),
     Learner("hogs", "broken", "allocates without bound", at_top_of("linear_unit", "blocks = []\nwhile True:\n    blocks.append(bytearray(10**8))")),
     Learner("exits", "broken", "sys.exit()", at_top_of("linear_unit", "import sys\nsys.exit()")),
     Learner("raises_exit", "broken", "raise SystemExit", at_top_of("flatten_images", "raise SystemExit(3)")),
@@ -178,6 +188,7 @@ def test_right_and_untouched_notebooks_score_full_and_zero(graded):
         ("raises_exit", FULL - 1, "SystemExit"),
         ("os_exits", FULL - 2, "ended its own kernel"),
         ("kills", 2.0, "the kernel was killed"),
+        ("ignores_interrupt", 2.0, "ran past the time limit of 5 s and ignored the interrupt"),
     ],
 )
 def test_runaway_submissions_keep_what_they_got_right_before_and_say_why(graded, student, expected, reason):

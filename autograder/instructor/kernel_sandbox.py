@@ -24,7 +24,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.instructor import landlock
+from autograder.instructor import landlock, output_cap  # imported here: once sandboxed, a kernel cannot read the grader's modules
 
 SYSTEM_PATHS = ("/usr", "/lib", "/lib32", "/lib64", "/bin", "/sbin", "/etc", "/proc", "/sys", "/opt")
 DEVICES = ("/dev/null", "/dev/zero", "/dev/random", "/dev/urandom")
@@ -41,6 +41,7 @@ class Sandbox:
     readable: tuple[str, ...]  # what else the kernel may read (see `readable_paths`)
     memory_mb: int  # memory one process may allocate beyond what it starts with
     file_size_mb: int  # the largest file it may write
+    output_mb: int  # what one cell may print (see `output_cap`)
     processes: int  # processes and threads the whole submission may have (enforced when `isolated`)
     isolated: bool  # whether the kernel is in user, PID and network namespaces of its own (see `containment`)
     require_landlock: bool  # refuse to start without Landlock rather than run unconfined
@@ -138,8 +139,8 @@ def _drop_capabilities() -> None:
         raise OSError(ctypes.get_errno(), "could not drop the kernel's capabilities")
 
 
-def run_kernel(connection_file: str) -> None:
-    """Start an IPython kernel on the given connection file, in this process; returns when it shuts down."""
+def run_kernel(connection_file: str, output_mb: int) -> None:
+    """Start an IPython kernel on the given connection file, in this process, with each cell's output capped; returns when it shuts down."""
     from ipykernel.kernelapp import IPKernelApp
 
     from autograder.checks.feedback import show_failures_as_feedback
@@ -147,4 +148,5 @@ def run_kernel(connection_file: str) -> None:
     app = IPKernelApp.instance()
     app.initialize(["-f", connection_file, "--transport=ipc", "--HistoryManager.enabled=False", "--IPKernelApp.quiet=True"])
     show_failures_as_feedback()  # the checks were imported before this kernel's shell existed
+    output_cap.install(app.shell, output_mb)
     app.start()

@@ -17,7 +17,8 @@ runs the notebook in a warm, sandboxed, watched kernel (see `warm_kernels`), and
   one that ignores the interrupt, a kernel that dies (os._exit, a crash, a
   limit of the whole submission passed) or a notebook past its time budget
   stops the run, and every cell not reached scores nothing, with the reason
-  in its output; floods of output are cut off;
+  in its output; floods of output are cut off, in the kernel itself (see
+  `output_cap`) and again as they are read;
 - tells the grader's faults from the submission's: time limits count the time
   the kernel had, not the time a busy machine kept it waiting (see
   `kernel_clock`), and a kernel that does not start or answer, or a machine
@@ -56,6 +57,10 @@ from autograder.instructor.kernel_clock import KernelClock
 from autograder.instructor.warm_kernels import WarmKernelManager
 
 
+class _InterruptIgnored(Exception):
+    """A cell went on running after it was interrupted at its time limit."""
+
+
 class GraderFault(Exception):
     """The grader, not the submission, failed: the submission must be graded again, never scored for it."""
 
@@ -77,11 +82,16 @@ class VerifiedExecute(Execute):
     startup_timeout = Integer(60, help="Seconds a kernel may take to start and answer; past it, grading is retried.").tag(config=True)
     iopub_timeout = Integer(60, help="Seconds to wait for a cell's last output after its reply (the machine may be busy).").tag(config=True)
     hidden_key = Unicode("", help="The notebook's key of the course's grading secret (autograder.instructor.secret), set by the grade command.").tag(config=True)
-    interrupted_iopub_timeout = 10  # seconds an interrupted kernel gets to finish its output before it is stopped
+    interrupt_grace = 10.0  # seconds of its own time an interrupted kernel gets to answer before it is stopped
 
     def __init__(self, **kwargs: Any):
         kwargs["kernel_manager_class"] = WarmKernelManager
         super().__init__(**kwargs)
+
+    def create_kernel_manager(self) -> WarmKernelManager:
+        manager = super().create_kernel_manager()
+        manager.output_mb = self.output_limit  # the kernel caps its cells' output too (see output_cap)
+        return manager
 
     def preprocess(self, nb: NotebookNode, resources: dict, km: Any = None) -> tuple[NotebookNode, dict]:
         NotebookClient.__init__(self, nb, km)  # the per-notebook state, reset as nbconvert's preprocess does
@@ -94,7 +104,6 @@ class VerifiedExecute(Execute):
         notebook = assignment.split("_", 1)[1]
         self._submission = hidden_cases.Submission(notebook, self.hidden_key, resources["nbgrader"]["student"], self._checks)
         self._output_bytes: dict[int, int] = {}
-        self._iopub_timeout = self.iopub_timeout
         try:
             with contextlib.ExitStack() as kernel:
                 try:
@@ -105,7 +114,7 @@ class VerifiedExecute(Execute):
                     raise GraderFault(f"the kernel did not start or answer ({type(error).__name__}: {error})") from error
                 self.nb.metadata["language_info"] = info["content"]["language_info"]
                 self.km.watchdog.notebook_starts()
-                self._run_cells(resources, KernelClock(self.km.provisioner.process.kernel))
+                self._run_cells(resources, self._kernel_clock())
         except GraderFault as fault:
             record.grader_fault = str(fault)
             raise
@@ -140,18 +149,24 @@ class VerifiedExecute(Execute):
                 self.preprocess_cell(cell, resources, index)
             except DeadKernelError:
                 stopped = self._death(cell)
+            except _InterruptIgnored:
+                stopped = self._stop(cell, f"{_cell_name(cell)} ran past the time limit of {self.timeout} s and ignored the interrupt")
             except CellTimeoutError as error:
                 if not self._interrupted:
                     raise GraderFault(f"the output of {_cell_name(cell)} did not arrive ({error})") from error
-                stopped = f"{_cell_name(cell)} ran past the time limit of {self.timeout} s and ignored the interrupt"
-                self.km.provisioner.process.kill()
-                _mark_not_run(cell, stopped)
+                stopped = self._stop(cell, f"{_cell_name(cell)} was interrupted at the time limit of {self.timeout} s, and its output did not stop")
             if not stopped and notebook_clock.had() > self.time_budget:
                 stopped = f"the notebook ran past its time budget of {self.time_budget} s"
             elif not stopped and notebook_clock.wall() > self.time_budget * self.busy_machine_allowance:
                 raise GraderFault(f"the machine was too busy to give the notebook its time ({notebook_clock.had():.0f} s of it in {notebook_clock.wall():.0f} s)")
             if stopped:
                 record.problem(stopped)
+
+    def _stop(self, cell: NotebookNode, reason: str) -> str:
+        """End a kernel that will not stop running `cell`; the cell and every later one score nothing."""
+        self.km.provisioner.process.kill()
+        _mark_not_run(cell, reason)
+        return reason
 
     def preprocess_cell(self, cell: NotebookNode, resources: dict, index: int) -> tuple[NotebookNode, dict]:
         source = cell.source
@@ -182,19 +197,33 @@ class VerifiedExecute(Execute):
         return cell, resources
 
     async def _async_poll_for_reply(self, msg_id: str, cell: NotebookNode, timeout: int | None, *tasks: Any) -> dict:
-        self._awaited, self._cell_clock = msg_id, KernelClock(self.km.provisioner.process.kernel)
-        self.iopub_timeout, self._interrupted = self._iopub_timeout, False
+        self._awaited, self._cell_clock, self._interrupted = msg_id, self._kernel_clock(), False
         try:
             return await super()._async_poll_for_reply(msg_id, cell, timeout, *tasks)
         finally:
             record.execution_seconds = round(record.execution_seconds + self._cell_clock.wall(), 3)
 
     async def _async_handle_timeout(self, timeout: int, cell: NotebookNode | None = None) -> dict | None:
-        """At the time limit: wait on for as long as the machine kept the kernel waiting, then interrupt."""
-        clock = self._cell_clock
-        while (owed := timeout - clock.had()) > 0.05:
-            if clock.wall() > timeout * self.busy_machine_allowance:
-                raise GraderFault(f"the machine was too busy to give {_cell_name(cell)} its time ({clock.had():.1f} s of it in {clock.wall():.0f} s)")
+        """At the time limit: wait on for as long as the machine kept the kernel waiting, then interrupt.
+
+        An interrupted kernel has `interrupt_grace` seconds of its own time to
+        answer; one that does not ignored the interrupt. Either wait is
+        counted on the kernel's clock, so a busy machine costs nothing.
+        """
+        reply = await self._reply_within(self._cell_clock, timeout, cell)
+        if reply is not None:
+            return reply
+        self._interrupted = True
+        await ensure_async(self.km.interrupt_kernel())
+        if await self._reply_within(self._kernel_clock(), self.interrupt_grace, cell) is None:
+            raise _InterruptIgnored()
+        return {"content": {**self.error_on_timeout, "status": "error"}}
+
+    async def _reply_within(self, clock: KernelClock, seconds: float, cell: NotebookNode | None) -> dict | None:
+        """The running cell's reply if it comes before the kernel has had `seconds` by `clock`, else None."""
+        while (owed := seconds - clock.had()) > 0.05:
+            if clock.wall() > seconds * self.busy_machine_allowance:
+                raise GraderFault(f"the machine was too busy to give {_cell_name(cell)} its time ({clock.had():.1f} s of {seconds:g} in {clock.wall():.0f} s)")
             try:
                 reply = await ensure_async(self.kc.shell_channel.get_msg(timeout=owed))
             except Empty:
@@ -202,8 +231,10 @@ class VerifiedExecute(Execute):
                 continue
             if reply["parent_header"].get("msg_id") == self._awaited:
                 return reply
-        self.iopub_timeout, self._interrupted = self.interrupted_iopub_timeout, True
-        return await super()._async_handle_timeout(timeout, cell)
+        return None
+
+    def _kernel_clock(self) -> KernelClock:
+        return KernelClock(self.km.provisioner.process.kernel)
 
     def output(self, outs: list, msg: dict, display_id: str | None, cell_index: int) -> NotebookNode | None:
         size = len(json.dumps(msg.get("content", {}), default=str))

@@ -206,7 +206,7 @@ def _become_kernel(sandbox: Sandbox, init: int) -> None:
         containment.die_with(init)
         sealed.seal()
         enter(sandbox)
-        run_kernel(sandbox.connection_file)
+        run_kernel(sandbox.connection_file, sandbox.output_mb)
     finally:
         os._exit(0)
 
@@ -313,6 +313,7 @@ class WarmProvisioner(LocalProvisioner):
             readable=manager.readable,
             memory_mb=manager.limits.memory_mb,
             file_size_mb=min(manager.file_size_mb, manager.limits.disk_mb),
+            output_mb=manager.output_mb,
             processes=manager.limits.processes,
             isolated=manager.isolated,
             require_landlock=manager.require_landlock,
@@ -360,6 +361,7 @@ class WarmKernelManager(AsyncKernelManager):
     readable: tuple[str, ...] = ()
     limits: Limits = Limits()
     file_size_mb: int = 64
+    output_mb: int = 2  # set per notebook by VerifiedExecute, from its output limit
     isolated: bool = False
     require_landlock: bool = True
     scratch: str = tempfile.gettempdir()
