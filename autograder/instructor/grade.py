@@ -55,7 +55,7 @@ from autograder.instructor import containment, reports, scratch, secret
 from autograder.instructor.engine import Engine, SchedulerLost
 from autograder.instructor.intake import Submission, take_in
 from autograder.instructor.landlock import abi_version
-from autograder.instructor.nbgrader_cli import put_interpreter_first_on_path, run_nbgrader
+from autograder.instructor.nbgrader_cli import put_interpreter_first_on_path, read_schema_version_in_process, run_nbgrader
 from autograder.instructor.notebooks import nbgrader_cells
 from autograder.instructor.recording import Recorder
 from autograder.instructor.verified_execute import VerifiedExecute
@@ -123,6 +123,7 @@ class GradeApp(NbGrader):
     def start(self) -> None:
         super().start()
         put_interpreter_first_on_path()
+        read_schema_version_in_process()
         course = Path(self.coursedir.root).resolve()
         names = self._assignment_names(course)
         with contextlib.ExitStack() as locks:

@@ -89,10 +89,11 @@ class GradingPlugin(WorkerPlugin):
         from sqlalchemy.exc import SAWarning
 
         from autograder.instructor import containment, warm_kernels
-        from autograder.instructor.nbgrader_cli import put_interpreter_first_on_path
+        from autograder.instructor.nbgrader_cli import put_interpreter_first_on_path, read_schema_version_in_process
         from autograder.instructor.scratch import WorkerScratch
 
         put_interpreter_first_on_path()
+        read_schema_version_in_process()
         if self.log:
             os.dup2(os.open(self.log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), 2)
         logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="[worker %(levelname)s] %(message)s")
