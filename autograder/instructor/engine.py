@@ -13,6 +13,7 @@ to know of an assignment) is sent to every worker once.
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Iterable, Iterator
 
 from distributed import Client, LocalCluster, as_completed
@@ -31,6 +32,7 @@ class Engine:
         """`log`: the file a local cluster's workers write their output to."""
         self.scheduler, self.workers, self.log = scheduler, workers, log
         self.cluster: LocalCluster | None = None
+        self._closing: threading.Thread | None = None
 
     def __enter__(self) -> Engine:
         if self.scheduler:
@@ -45,6 +47,17 @@ class Engine:
         return self
 
     def __exit__(self, *exception: object) -> None:
+        if self._closing is None:
+            self._close()
+        else:
+            self._closing.join()
+
+    def close_in_background(self) -> None:
+        """Start letting go of the cluster (a local one's workers take seconds to end); leaving the `with` waits for it."""
+        self._closing = threading.Thread(target=self._close, name="closing the Dask cluster")
+        self._closing.start()
+
+    def _close(self) -> None:
         self.client.close()
         if self.cluster is not None:
             self.cluster.close()

@@ -179,12 +179,15 @@ class GradeApp(NbGrader):
             print(f"{unusable} of {total} submissions cannot be graded (see the summary).", file=sys.stderr)
         if total - unusable - len(tasks):
             print(f"{total - unusable - len(tasks)} of {total} submissions were already graded; grading the rest.", file=sys.stderr)
-        if tasks:
-            self._run(tasks, total, recorder)
-        for assignment in assignments:
-            self._report(course, assignment)
-        if len(assignments) > 1:
-            self._report_course(course, assignments)
+        engine = self._engine(len(tasks)) if tasks else None
+        with engine or contextlib.nullcontext():
+            if engine:
+                self._run(engine, tasks, total, recorder)
+                engine.close_in_background()  # its workers wind down while the reports are written
+            for assignment in assignments:
+                self._report(course, assignment)
+            if len(assignments) > 1:
+                self._report_course(course, assignments)
         return sum(bool(result.get("grader_fault")) for assignment in assignments for result in assignment.results)
 
     def _prepare(self, course: Path, name: str, recorder: Recorder) -> Assignment:
@@ -215,22 +218,25 @@ class GradeApp(NbGrader):
             self.log.warning("No submissions of %s in %s/.", name, self.coursedir.submitted_directory)
         return assignment
 
-    def _run(self, tasks: list[tuple[Assignment, Job]], total: int, recorder: Recorder) -> None:
-        """Grade the tasks on Dask and record each result as it comes."""
-        by_key = {(assignment.name, job.student): (assignment, job) for assignment, job in tasks}
+    def _engine(self, tasks: int) -> Engine:
+        """Dask workers for this run: the cluster at --scheduler, or a local one of no more workers than tasks."""
         workers = self.workers or os.cpu_count() or 1
         log = Path(self.coursedir.root).resolve() / "grading" / "workers.log"
-        with Engine(self.scheduler, max(1, min(workers, len(tasks))), str(log)) as engine:
-            if engine.dashboard:
-                print(f"Dask's dashboard: {engine.dashboard}", file=sys.stderr)
-            problems = 0
-            with tqdm(total=total, initial=total - len(tasks), unit="notebook", desc="graded", file=sys.stderr, dynamic_ncols=True, mininterval=1) as bar:
-                for result in engine.grade((assignment.kit, job) for assignment, job in tasks):
-                    assignment, job = by_key[(result.pop("assignment"), result["student"])]
-                    self._record(assignment, job, result, recorder)
-                    problems += bool(result["problems"] or result["grader_fault"])
-                    bar.set_postfix(problems=problems, refresh=False)
-                    bar.update(1)
+        return Engine(self.scheduler, max(1, min(workers, tasks)), str(log))
+
+    def _run(self, engine: Engine, tasks: list[tuple[Assignment, Job]], total: int, recorder: Recorder) -> None:
+        """Grade the tasks on Dask and record each result as it comes."""
+        by_key = {(assignment.name, job.student): (assignment, job) for assignment, job in tasks}
+        if engine.dashboard:
+            print(f"Dask's dashboard: {engine.dashboard}", file=sys.stderr)
+        problems = 0
+        with tqdm(total=total, initial=total - len(tasks), unit="notebook", desc="graded", file=sys.stderr, dynamic_ncols=True, mininterval=1) as bar:
+            for result in engine.grade((assignment.kit, job) for assignment, job in tasks):
+                assignment, job = by_key[(result.pop("assignment"), result["student"])]
+                self._record(assignment, job, result, recorder)
+                problems += bool(result["problems"] or result["grader_fault"])
+                bar.set_postfix(problems=problems, refresh=False)
+                bar.update(1)
 
     def _record(self, assignment: Assignment, job: Job, result: dict, recorder: Recorder) -> None:
         submission = assignment.submissions[job.student]

@@ -8,7 +8,11 @@ course directories, and prints:
 
 - per notebook: stock sequential `nbgrader autograde` against the grade
   command (one run per notebook, two local workers), and their ratio
-  (target: at least 3x on every notebook);
+  (target: at least 3x on every notebook); and, read from when each
+  learner's result was written, each side's start-up (the time to its first
+  result) and its cost per further notebook, and the ratio they give for a
+  class of CLASS_SIZE learners (the grade command's start-up is paid once a
+  run, whatever the class's size);
 - the whole course in one run (`grade --all`): with one and with two local
   workers, and on a loopback cluster (`dask scheduler` and two `dask worker`
   commands): wall time, notebooks per minute, and the ratio of the wall time
@@ -58,6 +62,9 @@ def fabricate(root: Path, names: list[str], size: int) -> None:
             submit(root, materials, learner)
 
 
+CLASS_SIZE = 1000  # a large course (Berkeley's Data 8 has had 1,350 learners in a term)
+
+
 def copy_of(course: Path, where: Path) -> Path:
     target = where / "course"
     shutil.copytree(course, target)
@@ -70,6 +77,22 @@ def timed(command: list[str], cwd: Path) -> float:
     if finished.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed:\n{finished.stdout[-2000:]}\n{finished.stderr[-2000:]}")
     return time.perf_counter() - started
+
+
+def start_up_and_pace(started: float, written: list[Path], workers: int) -> tuple[float, float]:
+    """From the files a run wrote, one per learner: seconds to the first, and then seconds per further notebook.
+
+    The pace is taken once every worker has finished its first notebook (the
+    one that paid for its start-up).
+    """
+    times = sorted(path.stat().st_mtime for path in written)
+    steady = times[min(workers, len(times)) - 1 :]
+    return times[0] - started, (steady[-1] - steady[0]) / (len(steady) - 1) if len(steady) > 1 else 0.0
+
+
+def projected_ratio(stock: tuple[float, float], ours: tuple[float, float], learners: int) -> float:
+    """Stock's wall time over ours for a class of `learners`, from each side's start-up and pace."""
+    return (stock[0] + stock[1] * (learners - 1)) / (ours[0] + ours[1] * (learners - 1))
 
 
 def grade(course: Path, *options: str) -> float:
@@ -114,35 +137,47 @@ def main() -> None:
     notebooks = len(names) * arguments.learners
     print(f"A class of {arguments.learners} learners x {len(names)} notebooks = {notebooks} notebooks, on {cores} cores.\n")
 
-    print("per notebook         stock autograde   grade command (2 workers)   ratio")
+    print("per notebook            stock autograde  grade command (2 workers)  ratio"
+          f"   start-up, then s/notebook: stock     ours    for {CLASS_SIZE} learners")
     stock = copy_of(course, work / "stock")
     ours = copy_of(course, work / "ours")
     all_identical = True
     for name in names:
+        started = time.time()
         stock_seconds = timed([sys.executable, "-m", "nbgrader", "autograde", name, "--log-level=ERROR"], stock)
+        stock_pace = start_up_and_pace(started, list((stock / "autograded").glob(f"*/{name}/*.ipynb")), 1)
+        started = time.time()
         our_seconds = grade(ours, name, "--workers=2")
-        print(f"  {name:<22} {stock_seconds:7.1f} s {our_seconds:21.1f} s {stock_seconds / our_seconds:13.1f}x", flush=True)
+        our_pace = start_up_and_pace(started, list((ours / "grading" / name / "done").glob("*.json")), 2)
+        print(f"  {name:<22} {stock_seconds:7.1f} s {our_seconds:19.1f} s {stock_seconds / our_seconds:12.1f}x"
+              f"   {stock_pace[0]:8.1f} + {stock_pace[1]:4.1f} s {our_pace[0]:6.1f} + {our_pace[1]:4.1f} s"
+              f" {projected_ratio(stock_pace, our_pace, CLASS_SIZE):9.1f}x", flush=True)
     reference = scores(stock)
     all_identical &= scores(ours) == reference
 
-    print("\nthe whole course in one run (grade --all)      wall     notebooks/min   floor    wall/floor")
+    print("\nthe whole course in one run (grade --all)      wall     notebooks/min   floor    wall/floor"
+          "   after start-up: s/notebook, its floor, ratio")
     runs = []
     for workers in (1, 2):
         target = copy_of(course, work / f"local-{workers}")
+        started = time.time()
         seconds = grade(target, "--all", f"--workers={workers}")
-        runs.append((f"local cluster, {workers} worker{'s' if workers > 1 else ''}", target, seconds, workers))
+        runs.append((f"local cluster, {workers} worker{'s' if workers > 1 else ''}", target, started, seconds, workers))
     cluster_course = copy_of(course, work / "cluster")
     scheduler, address = dask_scheduler(work / "machines" / "scheduler")
     machines = [dask_worker(address, f"worker-{number}", work / "machines" / f"worker-{number}") for number in (1, 2)]
     try:
         wait_for_workers(address, 2)
-        runs.append(("loopback cluster, 2 workers", cluster_course, grade(cluster_course, "--all", f"--scheduler={address}"), 2))
+        started = time.time()
+        runs.append(("loopback cluster, 2 workers", cluster_course, started, grade(cluster_course, "--all", f"--scheduler={address}"), 2))
     finally:
         for process in [*machines, scheduler]:
             process.stop()
-    for label, target, seconds, workers in runs:
+    for label, target, started, seconds, workers in runs:
         floor = floor_seconds(target, names) / min(workers, cores)
-        print(f"  {label:<42} {seconds:7.1f} s {notebooks / seconds * 60:11.1f} {floor:9.1f} s {seconds / floor:8.2f}x")
+        _, pace = start_up_and_pace(started, list((target / "grading").glob("*/done/*.json")), workers)
+        print(f"  {label:<42} {seconds:7.1f} s {notebooks / seconds * 60:11.1f} {floor:9.1f} s {seconds / floor:8.2f}x"
+              f"   {pace:17.2f} s {floor / notebooks:7.2f} s {pace / (floor / notebooks):6.2f}x")
         all_identical &= scores(target) == reference
 
     print(f"\nDask's overhead per task (a task that does nothing, 2 local workers): {dask_overhead() * 1000:.1f} ms")
