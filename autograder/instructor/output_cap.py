@@ -8,8 +8,8 @@ them, and the grader is still reading it long after the cell was interrupted.
 sent a little more than the limit (so that the grader still sees, and notes,
 that the limit was passed): text written to any of the kernel's output streams
 and rich output sent with `display`; nor does it keep a copy of what a cell
-printed (IPython's own history of outputs). A check's report line always gets through,
-on a line of its own. The count starts again with every cell.
+printed (IPython's own history of outputs). A check's report line always gets
+through, on a line of its own. The count starts again with every cell.
 
 This is the first line of defence, not the only one: a submission that sends
 messages on the kernel's sockets by itself is still cut off by the grader.
@@ -51,12 +51,14 @@ def install(shell: Any, limit_mb: int) -> None:
     write, publish = OutStream.write, ZMQDisplayPublisher.publish
 
     def capped_write(stream: OutStream, text: str) -> int | None:
-        if isinstance(text, str) and not cell.admit(len(text)):
+        if not isinstance(text, str):
+            return write(stream, text)  # which refuses it, as OutStream does
+        if not cell.admit(len(text)):
             if text.startswith(MARKER):  # a check's report, on a line of its own
                 text = text if cell.line_ended else "\n" + text
             elif text != "\n" or cell.line_ended:  # the newline print() adds after a report gets through
                 return len(text)
-        if isinstance(text, str) and text:
+        if text:
             cell.line_ended = text.endswith("\n")
         return write(stream, text)
 

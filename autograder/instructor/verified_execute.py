@@ -214,10 +214,10 @@ class VerifiedExecute(Execute):
         if reply is not None:
             return reply
         self._interrupted = True
-        await ensure_async(self.km.interrupt_kernel())
+        timed_out = await super()._async_handle_timeout(timeout, cell)  # interrupts; the error reply nbgrader records
         if await self._reply_within(self._kernel_clock(), self.interrupt_grace, cell) is None:
             raise _InterruptIgnored()
-        return {"content": {**self.error_on_timeout, "status": "error"}}
+        return timed_out
 
     async def _reply_within(self, clock: KernelClock, seconds: float, cell: NotebookNode | None) -> dict | None:
         """The running cell's reply if it comes before the kernel has had `seconds` by `clock`, else None."""
