@@ -119,15 +119,19 @@ def chromium():
         shutil.rmtree(profile, ignore_errors=True)
 
 
-def wait_for(driver, script: str, timeout: float = 60, message: str = "") -> object:
-    """Poll a JavaScript expression in the page until it is truthy; its value."""
+def wait_for(driver, script: str, timeout: float = 60, message: str = "", explain: str = "") -> object:
+    """Poll a JavaScript expression in the page until it is truthy; its value.
+
+    On time-out, the error gives `message` (or the script) and what the expression `explain` says of the page then.
+    """
     deadline = time.monotonic() + timeout
     while True:
         value = driver.execute_script(f"return ({script});")
         if value:
             return value
         if time.monotonic() > deadline:
-            raise TimeoutError(message or f"the page never satisfied: {script}")
+            found = f" ({driver.execute_script(f'return ({explain});')})" if explain else ""
+            raise TimeoutError((message or f"the page never satisfied: {script}") + found)
         time.sleep(0.2)
 
 

@@ -100,11 +100,19 @@ def test_the_figures_the_course_draws_have_text_alternatives_on_the_page(lab):
     """Notebook 01's figures, drawn afresh in its kernel: each <img> JupyterLab renders has the figure's description."""
     driver, url, token = lab
     open_notebook(driver, url, token, f"with-figures/{ASSIGNMENTS[0]}.ipynb")
-    driver.execute_script("window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs');"
-                          "window.jupyterapp.commands.execute('notebook:run-all-cells');")
-    figures = "document.querySelectorAll('.jp-OutputArea-output img')"
+    driver.execute_script("const commands = window.jupyterapp.commands;"
+                          "commands.execute('notebook:clear-all-cell-outputs').then(() => commands.execute('notebook:run-all-cells'));")
+    figures = f"{PANEL}.node.querySelectorAll('.jp-OutputArea-output img')"
     drawn = f"Array.from({figures}).filter(image => image.alt && image.alt !== 'Image').length >= 3"  # "Image": JupyterLab's
-    wait_for(driver, drawn, timeout=120, message="notebook 01 drew fewer than its three figures with a description")
+    wait_for(driver, drawn, timeout=240, message="notebook 01 drew fewer than its three figures with a description",
+             explain=f"""(() => {{
+               const cells = {PANEL}.content.widgets.filter(cell => cell.model.type === 'code');
+               const errors = cells.flatMap(cell => Array.from({{length: cell.model.outputs.length}}, (_, i) => cell.model.outputs.get(i).toJSON()))
+                 .filter(output => output.output_type === 'error').map(output => output.ename + ': ' + output.evalue);
+               return `kernel ${{{PANEL}.sessionContext.kernelDisplayStatus}}, ${{cells.filter(cell => cell.model.executionCount).length}}`
+                 + ` of ${{cells.length}} code cells run, images ${{JSON.stringify(Array.from({figures}, image => image.alt))}},`
+                 + ` errors ${{JSON.stringify(errors)}}`;
+             }})()""")
     idle(driver)
     found = audit(driver, "figures")
     screenshot(driver, "a11y-figures")
