@@ -124,13 +124,18 @@ def wait_for(driver, script: str, timeout: float = 60, message: str = "", explai
 
     On time-out, the error gives `message` (or the script) and what the expression `explain` says of the page then.
     """
+    from selenium.common.exceptions import JavascriptException
+
     deadline = time.monotonic() + timeout
     while True:
-        value = driver.execute_script(f"return ({script});")
+        try:
+            value, failure = driver.execute_script(f"return ({script});"), ""
+        except JavascriptException as error:  # what it reads is not there yet (a page still loading)
+            value, failure = None, f" (last: {error.msg})"
         if value:
             return value
         if time.monotonic() > deadline:
-            found = f" ({driver.execute_script(f'return ({explain});')})" if explain else ""
+            found = f" ({driver.execute_script(f'return ({explain});')})" if explain else failure
             raise TimeoutError((message or f"the page never satisfied: {script}") + found)
         time.sleep(0.2)
 

@@ -77,7 +77,7 @@ def lab(tmp_path_factory):
 
 
 def open_notebook(driver, url: str, token: str, path: str) -> None:
-    driver.get(f"{url}/lab/tree/{path}?token={token}")
+    driver.get(f"{url}/lab/tree/{path}?reset&token={token}")  # reset: not every notebook opened before, restored
     wait_for(driver, f"{PANEL} && {PANEL}.content && {PANEL}.content.widgets.length > 10 && {PANEL}.context.isReady", timeout=120)
     idle(driver)
     wait_for(driver, "document.querySelectorAll('.jp-MarkdownOutput').length > 3", timeout=60, message="the Markdown was not rendered")
