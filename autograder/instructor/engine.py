@@ -12,10 +12,12 @@ to know of an assignment) is sent to every worker once.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from typing import Iterable, Iterator
 
+import dask
 from distributed import Client, LocalCluster, as_completed
 
 from autograder.instructor.worker import PLUGIN, GradingPlugin, Job, Kit, grade_submission
@@ -26,24 +28,30 @@ class SchedulerLost(Exception):
 
 
 class Engine:
-    """A Dask client with grading workers: `with Engine(scheduler, workers) as engine: engine.grade(...)`."""
+    """A Dask client with grading workers: `with Engine(preloads, scheduler, workers) as engine: engine.grade(...)`."""
 
-    def __init__(self, scheduler: str = "", workers: int = 1, log: str = ""):
-        """`log`: the file a local cluster's workers write their output to."""
-        self.scheduler, self.workers, self.log = scheduler, workers, log
+    def __init__(self, preloads: tuple[str, ...], scheduler: str = "", workers: int = 1, log: str = ""):
+        """`preloads`: what the workers' warm processes import; `log`: the file a local cluster's workers write their output to."""
+        self.preloads, self.scheduler, self.workers, self.log = preloads, scheduler, workers, log
         self.cluster: LocalCluster | None = None
         self._closing: threading.Thread | None = None
+        self._settings = contextlib.ExitStack()
 
     def __enter__(self) -> Engine:
         if self.scheduler:
             self.client = Client(self.scheduler, timeout="30s")
         else:
+            # A local cluster's workers are forked from this process, which has imported all they need: each starts in
+            # a fraction of a second instead of importing Dask, nbgrader and PyTorch again (Dask spawns them by default).
+            # The children use nothing this process holds open, run PyTorch on one thread (`worker.one_thread_for_pytorch`)
+            # and start their warm processes afresh (`warm_kernels.Zygote`): no learner's kernel descends from this process.
+            self._settings.enter_context(dask.config.set({"distributed.worker.multiprocessing-method": "fork"}))
             self.cluster = LocalCluster(
                 n_workers=self.workers, threads_per_worker=1, processes=True, memory_limit=0,
                 dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR,
             )
             self.client = Client(self.cluster)
-        self.client.register_plugin(GradingPlugin(log="" if self.scheduler else self.log), name=PLUGIN)
+        self.client.register_plugin(GradingPlugin(self.preloads, log="" if self.scheduler else self.log), name=PLUGIN)
         return self
 
     def __exit__(self, *exception: object) -> None:
@@ -61,6 +69,7 @@ class Engine:
         self.client.close()
         if self.cluster is not None:
             self.cluster.close()
+        self._settings.close()
 
     @property
     def dashboard(self) -> str:

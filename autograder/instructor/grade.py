@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import gc
 import json
 import os
 import shutil
@@ -59,6 +60,7 @@ from autograder.instructor.nbgrader_cli import put_interpreter_first_on_path, re
 from autograder.instructor.notebooks import nbgrader_cells
 from autograder.instructor.recording import Recorder
 from autograder.instructor.verified_execute import VerifiedExecute
+from autograder.instructor.warm_kernels import preloads_for
 from autograder.instructor.watchdog import Limits
 from autograder.instructor.worker import Job, Kit, code_version
 
@@ -179,7 +181,7 @@ class GradeApp(NbGrader):
             print(f"{unusable} of {total} submissions cannot be graded (see the summary).", file=sys.stderr)
         if total - unusable - len(tasks):
             print(f"{total - unusable - len(tasks)} of {total} submissions were already graded; grading the rest.", file=sys.stderr)
-        engine = self._engine(len(tasks)) if tasks else None
+        engine = self._engine(tasks) if tasks else None
         with engine or contextlib.nullcontext():
             if engine:
                 self._run(engine, tasks, total, recorder)
@@ -218,11 +220,13 @@ class GradeApp(NbGrader):
             self.log.warning("No submissions of %s in %s/.", name, self.coursedir.submitted_directory)
         return assignment
 
-    def _engine(self, tasks: int) -> Engine:
+    def _engine(self, tasks: list[tuple[Assignment, Job]]) -> Engine:
         """Dask workers for this run: the cluster at --scheduler, or a local one of no more workers than tasks."""
         workers = self.workers or os.cpu_count() or 1
         log = Path(self.coursedir.root).resolve() / "grading" / "workers.log"
-        return Engine(self.scheduler, max(1, min(workers, tasks)), str(log))
+        kits = {assignment.name: assignment.kit for assignment, _ in tasks}.values()
+        preloads = preloads_for(kit.source_files[f"{kit.notebook}.ipynb"].decode() for kit in kits)
+        return Engine(preloads, self.scheduler, max(1, min(workers, len(tasks))), str(log))
 
     def _run(self, engine: Engine, tasks: list[tuple[Assignment, Job]], total: int, recorder: Recorder) -> None:
         """Grade the tasks on Dask and record each result as it comes."""
@@ -266,16 +270,17 @@ class GradeApp(NbGrader):
             return  # the workers are elsewhere; each says in its own log what holds there
         if not containment.namespaces_available():
             self.log.warning(
-                "User namespaces are unavailable here: a submission's processes are counted by polling (it may pass "
-                "the cap of %d for a moment before it is stopped), it is ended process by process, and only TCP "
-                "networking is blocked (by Landlock).", limits.processes,
+                "User namespaces (with a /proc of their own) are unavailable here: a submission's processes are counted "
+                "by polling (it may pass the cap of %d for a moment before it is stopped), it is ended process by "
+                "process, only TCP networking is blocked (by Landlock), and kernels can see the machine's other "
+                "processes (their command lines, and the environments of this user's).", limits.processes,
             )
         if abi_version() < 6:
             self.log.warning("Landlock ABI %d: kernels are not kept from signalling other processes of this user (ABI 6 and later).", abi_version())
 
     def _limits(self) -> Limits:
-        budget = self._execute_settings()["time_budget"]
-        seconds = budget * VerifiedExecute.busy_machine_allowance.default_value + 60
+        settings = self._execute_settings()
+        seconds = settings["time_budget"] * settings["busy_machine_allowance"] + 60
         return Limits(memory_mb=self.memory_limit, processes=self.process_limit, disk_mb=self.disk_limit, seconds=seconds)
 
     def _register(self, course: Path, assignment: str) -> tuple[str, list[tuple[str, float]]]:
@@ -316,7 +321,8 @@ class GradeApp(NbGrader):
 
     def _execute_settings(self) -> dict:
         """What the workers' VerifiedExecute is configured with, here or in nbgrader_config.py."""
-        settings = {"timeout": 30, "time_budget": 300, "output_limit": 2}
+        settings = {"timeout": 30, "time_budget": 300, "output_limit": 2,
+                    "busy_machine_allowance": VerifiedExecute.busy_machine_allowance.default_value}
         settings.update({key: value for key, value in self.config.Execute.items()})
         settings.update({key: value for key, value in self.config.VerifiedExecute.items()})
         return settings
@@ -364,7 +370,12 @@ def _write_json(path: Path, content: dict) -> None:
 
 
 def main() -> None:
-    GradeApp.launch_instance()
+    try:
+        GradeApp.launch_instance()
+    finally:
+        # Everything is written and closed by now; without this, the interpreter's last garbage collection would go
+        # over every object of PyTorch, nbgrader and Dask before the command ends (about a second of nothing).
+        gc.freeze()
 
 
 if __name__ == "__main__":

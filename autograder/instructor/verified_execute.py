@@ -46,7 +46,7 @@ from nbformat import NotebookNode
 from nbgrader.api import Gradebook
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor, OverwriteCells
 from nbgrader.utils import is_grade
-from traitlets import Bool, Float, Integer, Unicode
+from traitlets import Bool, Float, Integer, Unicode, default
 
 from autograder.checks import for_assignment, transport
 from autograder.instructor import hidden_cases, judging
@@ -74,15 +74,20 @@ class VerifiedExecute(Execute):
     time_budget = Integer(300, help="Seconds a whole notebook may run before its remaining cells are skipped.").tag(config=True)
     output_limit = Integer(2, help="Megabytes of output a cell may produce; the rest is dropped.").tag(config=True)
     busy_machine_allowance = Float(
-        4.0,
+        10.0,
         help="A cell (or notebook) that has not had its time limit within this many times the limit, because the "
-        "machine kept it waiting, is graded again later rather than stopped.",
+        "machine kept it waiting, is graded again later rather than stopped (10: a kernel that gets a tenth of a "
+        "CPU, as among twenty busy processes on two cores, is still graded).",
     ).tag(config=True)
     interrupt_on_timeout = Bool(True)
     startup_timeout = Integer(60, help="Seconds a kernel may take to start and answer; past it, grading is retried.").tag(config=True)
     iopub_timeout = Integer(60, help="Seconds to wait for a cell's last output after its reply (the machine may be busy).").tag(config=True)
     hidden_key = Unicode("", help="The notebook's key of the course's grading secret (autograder.instructor.secret), set by the grade command.").tag(config=True)
     interrupt_grace = 10.0  # seconds of its own time an interrupted kernel gets to answer before it is stopped
+
+    @default("shutdown_kernel")
+    def _kill_kernel_at_the_end(self) -> str:
+        return "immediate"  # the notebook's every output is in hand: its kernel is killed, not asked to end and waited for
 
     def __init__(self, **kwargs: Any):
         kwargs["kernel_manager_class"] = WarmKernelManager

@@ -3,12 +3,14 @@
 A stock kernel pays for starting Python and importing NumPy, PyTorch,
 matplotlib, pandas and scikit-learn (several seconds) before any learner code
 runs. Here each grading worker starts one `Zygote`, a process of its own that
-pays that once and then forks a fresh kernel per submission in a fraction of
-a second. It imports no reference implementation, and each kernel seals the
-answer key before any learner code runs (see autograder.checks.sealed). Every kernel is a new process of its own, in
-its own sandbox (see `kernel_sandbox`), under an init process that keeps
-everything the submission starts together (see `containment`); forking shares
-the imported libraries, never one learner's state with another's.
+pays that once (for what the run's notebooks import: `preloads_for`) and then
+forks a fresh kernel per submission in a fraction of a second. It imports no
+reference implementation, and each kernel seals the answer key before any
+learner code runs (see autograder.checks.sealed). Every kernel is a new
+process of its own, in its own sandbox (see `kernel_sandbox`), under an init
+process that keeps everything the submission starts together (see
+`containment`); forking shares the imported libraries, never one learner's
+state with another's.
 
 `WarmKernelManager` is a jupyter_client kernel manager whose kernels come from
 the zygote, so nbclient (and nbgrader's Execute preprocessor on top of it)
@@ -18,6 +20,7 @@ its limits as a whole.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import dataclasses
 import gc
@@ -32,25 +35,62 @@ import tempfile
 import time
 from pathlib import Path
 from queue import Empty
-from typing import Any
+from typing import Any, Iterable
 
+import nbformat
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.connect import KernelConnectionInfo
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 from traitlets import default
 
+from autograder.checks import sealed
 from autograder.instructor import containment, faults, secret
 from autograder.instructor.kernel_sandbox import Sandbox, enter, run_kernel
 from autograder.instructor.watchdog import Limits, Watchdog
 
-PRELOADED = (
-    "numpy", "pandas", "torch", "torch.nn", "torch.nn.functional", "torch.optim", "torch.utils.data",
-    "matplotlib", "matplotlib.pyplot", "matplotlib_inline.backend_inline",
-    "sklearn", "sklearn.datasets", "sklearn.linear_model", "sklearn.metrics", "sklearn.model_selection", "sklearn.preprocessing",
+KERNEL_MACHINERY = (  # what every kernel imports before a notebook's first cell runs, and the checks' common part
     "IPython", "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "cloudpickle",
-    "autograder.checks", "autograder.data", "autograder.plots",
+    "matplotlib_inline.backend_inline", "autograder.checks",
 )
+NEVER_PRELOADED = (sealed.ANSWER_KEY, sealed.INSTRUCTOR)  # no kernel may hold them, even forked from memory
+ONE_CORE = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}  # each kernel computes on one core (see `kernel_environment`)
+
+
+def preloads_for(notebooks: Iterable[str]) -> tuple[str, ...]:
+    """The modules the zygote imports for kernels that run `notebooks` (the instructor's, as JSON text).
+
+    Those are the kernel's own machinery and every module the notebooks'
+    code cells import (`from a import b` names `a` and, if it is one, the
+    module `a.b`), never the answer key or the grader. A notebook of the
+    first weeks then forks from a zygote that has not paid for scikit-learn
+    and pandas; whatever a learner imports beyond those is imported by the
+    kernel as it runs, as in any kernel.
+    """
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    as_python = TransformerManager().transform_cell  # IPython's magics made Python, as a kernel does
+    found = set(KERNEL_MACHINERY)
+    for text in notebooks:
+        for cell in nbformat.reads(text, as_version=4).cells:
+            if cell.cell_type == "code":
+                found.update(_imported_by(as_python(cell.source)))
+    return tuple(sorted(name for name in found if not name.startswith(NEVER_PRELOADED)))
+
+
+def _imported_by(code: str) -> set[str]:
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:  # the instructor's notebook is not ours to judge: the kernels will say what is wrong with it
+        return set()
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names if alias.name != "*")
+    return found
 
 
 def become_grading_process() -> None:
@@ -66,9 +106,11 @@ class Zygote:
     so it starts single-threaded however many threads the grading process has.
     """
 
-    def __init__(self, isolated: bool):
-        self.command = [sys.executable, "-m", "autograder.instructor.warm_kernels", json.dumps({"isolated": isolated})]
-        self.process = subprocess.Popen(self.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    def __init__(self, isolated: bool, preloads: Iterable[str]):
+        """`preloads`: the modules it imports before it forks (see `preloads_for`)."""
+        settings = {"isolated": isolated, "preloads": list(preloads)}
+        self.command = [sys.executable, "-m", "autograder.instructor.warm_kernels", json.dumps(settings)]
+        self.process = subprocess.Popen(self.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=kernel_environment())
         self.pid = self.process.pid
         self.lost = False  # set by whoever reaps it instead of `close`
 
@@ -100,28 +142,53 @@ class Zygote:
             self.process.wait()
 
 
+def kernel_environment() -> dict[str, str]:
+    """The grading worker's environment as a stock kernel would have it, but on one core: without the secret or Dask's tuning.
+
+    The grading secret is left out, not just removed later: a kernel reads the
+    environment its zygote was started with in /proc/self/environ. Dask's
+    nanny gives its worker processes `MALLOC_TRIM_THRESHOLD_=65536`; inherited
+    by kernels, that trimming made learners' PyTorch training about a third
+    slower. One thread for PyTorch, OpenMP and BLAS is set here, at the
+    zygote's start, because its first imports already load PyTorch: two
+    kernels with two OpenMP threads each on two cores wait on each other's
+    threads at every small operation, and ran notebook 04's training cells
+    ten to thirty times slower.
+    """
+    import dask
+    import distributed  # noqa: F401  (its configuration's defaults)
+
+    tuning = {**dask.config.get("distributed.nanny.pre-spawn-environ", {}), **dask.config.get("distributed.nanny.environ", {})}
+    inherited = {
+        name: value for name, value in os.environ.items()
+        if name != secret.VARIABLE and not (name in tuning and value == str(tuning[name]))
+    }
+    return {**inherited, **ONE_CORE}
+
+
 def main() -> None:
     """The zygote's own process: its requests come on standard input, its replies go on standard output."""
-    isolated = json.loads(sys.argv[1])["isolated"]
+    settings = json.loads(sys.argv[1])
     requests, replies = os.dup(0), os.dup(1)
     nothing = os.open(os.devnull, os.O_RDWR)
     os.dup2(nothing, 0)
     os.dup2(2, 1)  # whatever the imports print goes to the log, not into the replies
-    _serve(isolated, requests, replies)
+    _serve(settings["isolated"], settings["preloads"], requests, replies)
+    sys.stderr.flush()
+    os._exit(0)  # its grading process has let it go: tearing down PyTorch and the rest would keep that process waiting a second
 
 
-def _serve(isolated: bool, requests: int, replies: int) -> None:
+def _serve(isolated: bool, preloads: list[str], requests: int, replies: int) -> None:
     """The zygote: import once, then fork a kernel per request."""
     containment.die_with(os.getppid())
-    os.environ.pop(secret.VARIABLE, None)  # the grading secret, if the instructor set it so, is no kernel's business
     os.environ.update(
         AUTOGRADER_SEALED="1",
         NBGRADER_EXECUTION="autograde",
         MPLBACKEND="module://matplotlib_inline.backend_inline",
-        OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1",  # one core per kernel
     )
-    for module in PRELOADED:
-        importlib.import_module(module)
+    for module in preloads:
+        with contextlib.suppress(ImportError):  # `from a import f` names `a.f`, which is no module; or not installed here
+            importlib.import_module(module)
     from autograder.checks import for_assignment
 
     gc.collect()
@@ -407,6 +474,10 @@ class WarmKernelManager(AsyncKernelManager):
         self.connection_file = os.path.join(self.room, "c.json")
         self.provisioner = WarmProvisioner(kernel_id=self.kernel_id or "warm", kernel_spec=self.kernel_spec, parent=self)
         return await super()._async_pre_start_kernel(**kw)
+
+    async def _async_wait(self, pollinterval: float = 0.1) -> None:
+        """Look for the kernel's end every 5 ms, not jupyter_client's 100 ms: a killed kernel ends in some 40 ms."""
+        await super()._async_wait(pollinterval=0.005)
 
     @property
     def breach(self) -> str | None:

@@ -77,13 +77,14 @@ class GradingPlugin(WorkerPlugin):
 
     With `log`, everything the worker process and its kernels print on
     standard error goes to that file (a local cluster's workers, whose output
-    would otherwise fill the instructor's terminal).
+    would otherwise fill the instructor's terminal). `preloads` are the modules
+    its warm process imports (see `warm_kernels.preloads_for`).
     """
 
     name = PLUGIN
 
-    def __init__(self, log: str = ""):
-        self.log = log
+    def __init__(self, preloads: tuple[str, ...], log: str = ""):
+        self.preloads, self.log = preloads, log
 
     def setup(self, worker) -> None:
         from sqlalchemy.exc import SAWarning
@@ -94,6 +95,7 @@ class GradingPlugin(WorkerPlugin):
 
         put_interpreter_first_on_path()
         read_schema_version_in_process()
+        one_thread_for_pytorch()
         if self.log:
             os.dup2(os.open(self.log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), 2)
         logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="[worker %(levelname)s] %(message)s")
@@ -102,7 +104,7 @@ class GradingPlugin(WorkerPlugin):
         warnings.filterwarnings("ignore", category=SAWarning, message=".*not in session.*")
         warm_kernels.become_grading_process()
         self.isolated = containment.namespaces_available()
-        self.zygote = warm_kernels.Zygote(self.isolated)
+        self.zygote = warm_kernels.Zygote(self.isolated, self.preloads)
         self._scratch = WorkerScratch()
         self.scratch = self._scratch.__enter__()
         self.courses: dict[str, WorkerCourse] = {}
@@ -122,9 +124,22 @@ class GradingPlugin(WorkerPlugin):
             if not self.zygote.alive():
                 from autograder.instructor import warm_kernels
 
-                self.zygote = warm_kernels.Zygote(self.isolated)
+                self.zygote = warm_kernels.Zygote(self.isolated, self.preloads)
             self.courses[kit.assignment] = WorkerCourse(kit, Path(self.scratch), self.zygote, self.isolated)
         return self.courses[kit.assignment]
+
+
+def one_thread_for_pytorch() -> None:
+    """The worker judges on one core, as Dask's OMP_NUM_THREADS=1 makes a spawned worker do, and a forked one too.
+
+    A worker forked by a local cluster (see `engine`) inherits PyTorch already
+    loaded, with the thread count it read at import; with one thread PyTorch
+    never enters an OpenMP parallel region, so no pool inherited across the
+    fork is ever used.
+    """
+    import torch
+
+    torch.set_num_threads(1)
 
 
 def grade_submission(kit: Kit, job: Job) -> dict:
