@@ -1,15 +1,17 @@
 """The grade command over a fabricated class of notebook 01 that does everything grading must survive.
 
 One grading run (`python -m autograder.instructor.grade`, 2 workers, cells
-stopped after 5 s) of learners who hang, sleep, flood, eat memory, exit, kill
+stopped after 5 s, 600 MB of memory) of learners who hang, sleep, flood, eat memory, exit, kill
 their kernel, tamper with tests and checks, call the reference, write outside
-their folder, and submit broken, missing, renamed, extra or old-format
+their folder, look for the grading secret and at other processes, count their threads, and submit broken, missing, renamed, extra or old-format
 notebooks. Every learner's score and reason is then asserted, as are the
 files a submission must not be able to change, the reports, and the exit code.
 """
 
 import hashlib
 import json
+import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -17,6 +19,7 @@ import sys
 import nbformat
 import pytest
 
+from autograder.instructor import containment, secret
 from autograder.instructor.fabricate import Learner, Materials, set_up_course, solved, submit, untouched
 from autograder.instructor.notebooks import nbgrader_cells, with_answers
 
@@ -88,6 +91,30 @@ pathlib.Path("mine.txt").write_text("a file in my own folder is fine")
 print("ATTEMPTS", attempts, "STOLEN", stolen[:40], "MINE", pathlib.Path("mine.txt").read_text())
 """
 
+LOOKS_FOR_THE_SECRET = """
+import os
+places = [f"/proc/{{pid}}/{{name}}" for pid in os.listdir("/proc") if pid.isdigit() for name in ("environ", "cmdline")]
+found = []
+for place in places:
+    try:
+        if {secret!r} in open(place, "rb").read():
+            found.append(place)
+    except OSError:
+        pass
+print("SECRET IN THE ENVIRONMENT", os.environ.get({variable!r}), "FOUND IN", found, "OF", len(places))
+for pid in os.listdir("/proc"):
+    if pid.isdigit():
+        try:
+            print("PROCESS", open(f"/proc/{{pid}}/cmdline", "rb").read().replace(b"\\0", b" ").decode(errors="replace"))
+        except OSError:
+            pass
+"""
+
+COUNTS_THREADS = """
+import numpy, threadpoolctl, torch
+print("THREADS", torch.get_num_threads(), max(pool["num_threads"] for pool in threadpoolctl.threadpool_info()))
+"""
+
 IGNORES_INTERRUPTS = """
 while True:
     try:
@@ -137,6 +164,9 @@ def graded(tmp_path_factory):
     for learner in CLASS:
         submit(root, materials, learner)
     submit(root, materials, Learner("writes", "broken", "writes outside its folder", at_top_of("linear_unit", WRITES_OUTSIDE.format(course=str(root)))))
+    looks = LOOKS_FOR_THE_SECRET.format(secret=os.environ[secret.VARIABLE].encode(), variable=secret.VARIABLE)
+    submit(root, materials, Learner("looks_for_secret", "broken", "looks for the grading secret", at_top_of("linear_unit", looks)))
+    submit(root, materials, Learner("counts_threads", "correct", "asks how many threads it computes on", at_top_of("linear_unit", COUNTS_THREADS)))
     submit(root, materials, Learner("extra", "correct", "an extra notebook", lambda m: solved(m)))
     submit(root, materials, Learner("extra", "correct", "an extra notebook", untouched, filename="draft.ipynb"))
     submit(root, materials, Learner("two_others", "broken", "two other notebooks", solved, filename="a.ipynb"))
@@ -148,7 +178,7 @@ def graded(tmp_path_factory):
     ]
     before = {path: digest(path) for path in protected}
     finished = subprocess.run(
-        [sys.executable, "-m", "autograder.instructor.grade", ASSIGNMENT, "--timeout=5", "--workers=2"],
+        [sys.executable, "-m", "autograder.instructor.grade", ASSIGNMENT, "--timeout=5", "--workers=2", "--memory=600"],
         cwd=root, capture_output=True, text=True, timeout=900,
     )
     results = {path.stem: json.loads(path.read_text()) for path in (root / "grading" / ASSIGNMENT / "done").glob("*.json")}
@@ -167,7 +197,7 @@ def reasons(graded, student):
 def test_grading_succeeds_and_summarises_every_learner(graded):
     finished = graded["finished"]
     assert finished.returncode == 0, finished.stderr[-3000:]
-    names = [learner.name for learner in CLASS] + ["writes", "extra", "two_others"]
+    names = [learner.name for learner in CLASS] + ["writes", "looks_for_secret", "counts_threads", "extra", "two_others"]
     assert sorted(graded["results"]) == sorted(names)
     for name in names:
         assert f"\n{name} " in finished.stdout
@@ -223,14 +253,41 @@ def test_calling_the_reference_is_flagged_and_scores_nothing(graded):
     assert "called the reference implementation in flatten_images" in graded["finished"].stdout
 
 
+def printed_by(graded, student) -> str:
+    notebook = nbformat.read(graded["root"] / "autograded" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    return "".join(output.get("text", "") for cell in notebook.cells for output in cell.get("outputs", []))
+
+
+def test_no_kernel_can_read_the_grading_secret_the_instructor_set_in_the_environment(graded):
+    """The command was given the secret in AUTOGRADER_GRADING_SECRET (tests/conftest.py): not in any process a kernel can read."""
+    assert score(graded, "looks_for_secret") == FULL
+    (line,) = [line for line in printed_by(graded, "looks_for_secret").splitlines() if line.startswith("SECRET")]
+    found, places = re.fullmatch(r"SECRET IN THE ENVIRONMENT None FOUND IN (.*) OF (\d+)", line).groups()
+    assert found == "[]" and int(places) >= 2, line
+
+
+@pytest.mark.skipif(not containment.namespaces_available(), reason="needs user namespaces (sysctl kernel.unprivileged_userns_clone=1)")
+def test_a_kernel_sees_no_process_but_its_own_submissions(graded):
+    """Not the grade command, its workers, the tests or the machine's services: a /proc of the submission's own."""
+    seen = [line.removeprefix("PROCESS ") for line in printed_by(graded, "looks_for_secret").splitlines() if line.startswith("PROCESS ")]
+    assert seen and all("autograder.instructor.warm_kernels" in command for command in seen), seen
+    assert len(seen) == 2, seen  # its init and its kernel
+
+
+def test_every_kernel_computes_on_one_thread(graded):
+    """PyTorch's, OpenMP's and BLAS's threads: two kernels of two threads each on two cores wait on each other's."""
+    assert score(graded, "counts_threads") == FULL
+    (line,) = [line for line in printed_by(graded, "counts_threads").splitlines() if line.startswith("THREADS")]
+    assert line == "THREADS 1 1", line
+
+
 def test_no_submission_writes_or_reads_outside_its_folder(graded):
     root = graded["root"]
     for path, before in graded["before"].items():
         assert digest(path) == before, f"{path} was changed"
     assert not (root / "hacked.txt").exists()
     assert score(graded, "writes") == FULL  # its own answers are right; only its intrusions failed
-    notebook = nbformat.read(root / "autograded" / "writes" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
-    printed = "".join(output.get("text", "") for cell in notebook.cells for output in cell.get("outputs", []))
+    printed = printed_by(graded, "writes")
     assert "'written'" not in printed and "STOLEN PermissionError" in printed
     assert "MINE a file in my own folder is fine" in printed
     assert not (root / "autograded" / "writes" / ASSIGNMENT / "mine.txt").exists(), "what a submission writes is discarded"

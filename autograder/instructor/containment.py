@@ -14,7 +14,10 @@ network namespace of its own:
   others, so a cap on their number (RLIMIT_NPROC) holds for the submission as
   a whole (Linux exempts root from it: for a grader run as root, the
   watchdog holds the cap);
-- it has no network at all (the kernel talks to the grader over Unix sockets).
+- it has no network at all (the kernel talks to the grader over Unix sockets);
+- the kernel's /proc is that of its own PID namespace: it sees no process but
+  the submission's, so no other process's command line (a database password
+  in a grader's `--db` URL) or environment.
 
 Without user namespaces the same tree is kept with the subreaper alone, and
 `end` stops and kills it process by process until none is left. Memory, disk
@@ -29,17 +32,29 @@ import signal
 import time
 from pathlib import Path
 
-CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
+CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x00020000, 0x10000000, 0x20000000, 0x40000000
+_MS_NOSUID, _MS_NODEV, _MS_NOEXEC, _MS_REC, _MS_PRIVATE = 0x2, 0x4, 0x8, 0x4000, 0x40000
 _PR_SET_PDEATHSIG, _PR_SET_CHILD_SUBREAPER = 1, 36
 _libc = ctypes.CDLL(None, use_errno=True)
 
 
 def namespaces_available() -> bool:
-    """Whether this process may give a child user, PID and network namespaces of its own (tried in a child)."""
+    """Whether this process may give a child user, PID and network namespaces and a /proc of its own (tried in a child)."""
+
+    def enter_and_mount() -> None:
+        enter_namespaces()
+        if not _succeeds_in_a_child(mount_own_proc):  # the first process of the new PID namespace mounts its /proc
+            raise OSError("no /proc of its own")
+
+    return _succeeds_in_a_child(enter_and_mount)
+
+
+def _succeeds_in_a_child(step) -> bool:
+    """Whether `step()` returns without an OSError in a forked child (this process is left as it was)."""
     pid = os.fork()
     if pid == 0:
         try:
-            enter_namespaces()
+            step()
             os._exit(0)
         except OSError:
             os._exit(1)
@@ -60,6 +75,21 @@ def enter_namespaces() -> None:
     Path("/proc/self/setgroups").write_text("deny")
     Path("/proc/self/uid_map").write_text(f"{uid} {uid} 1")
     Path("/proc/self/gid_map").write_text(f"{gid} {gid} 1")
+
+
+def mount_own_proc() -> None:
+    """Give this process (in a PID namespace entered by `enter_namespaces`) a /proc that shows that namespace alone.
+
+    The mount is made in a mount namespace of the process's own, so nothing
+    outside it sees the change.
+    """
+    if (
+        _libc.unshare(CLONE_NEWNS) != 0
+        or _libc.mount(None, b"/", None, _MS_REC | _MS_PRIVATE, None) != 0
+        or _libc.mount(b"proc", b"/proc", b"proc", _MS_NOSUID | _MS_NODEV | _MS_NOEXEC, None) != 0
+    ):
+        number = ctypes.get_errno()
+        raise OSError(number, f"mounting a /proc of its own: {os.strerror(number)}")
 
 
 def become_subreaper() -> None:

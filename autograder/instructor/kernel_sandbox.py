@@ -10,7 +10,8 @@ write only in its private room (its working folder, home and temporary
 files), read only the system, the Python installation and the helper package
 (without the sealed references), open no network connection and bind no port
 (it talks to the grader over Unix sockets in its room), and signal no process
-outside its sandbox.
+outside its sandbox. In namespaces of its own, it also sees no process
+outside its submission: its /proc is its PID namespace's.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.instructor import landlock, output_cap  # imported here: once sandboxed, a kernel cannot read the grader's modules
+from autograder.instructor import containment, landlock, output_cap  # imported here: once sandboxed, a kernel cannot read the grader's modules
 
 SYSTEM_PATHS = ("/usr", "/lib", "/lib32", "/lib64", "/bin", "/sbin", "/etc", "/proc", "/sys", "/opt")
 DEVICES = ("/dev/null", "/dev/zero", "/dev/random", "/dev/urandom")
@@ -99,6 +100,8 @@ def enter(sandbox: Sandbox) -> None:
         JUPYTER_RUNTIME_DIR=sandbox.private,
     )
     _limit_resources(sandbox)
+    if sandbox.isolated:
+        containment.mount_own_proc()  # before Landlock, which forbids mounts, and which then allows the new /proc
     try:
         landlock.restrict(
             readable=sandbox.readable,
