@@ -4,7 +4,8 @@ The committed solution notebook's printed figures: over 95 % test accuracy on th
 breast-cancer data, a logistic-regression baseline in the same table, at least
 95 % on each of five splits; its stored training output is a few short lines.
 The reference functions: the same pipeline retrained here gives the notebook's
-figures; `fit` returns a Keras-like history DataFrame (loss, val_loss, accuracy,
+figures, and its training curves' description within a CPU's round-off; `fit`
+returns a Keras-like history DataFrame (loss, val_loss, accuracy,
 val_accuracy, one row per epoch, plain floats), stops and restores through
 callbacks, and prints one line every `log_every` epochs or nothing;
 `predict_proba` gives probabilities in [0, 1] and `predict_classes` integer labels.
@@ -91,6 +92,22 @@ def test_reference_pipeline_reproduces_the_notebooks_figures():
     assert f"{accuracy:.1%}" == f"{figure}%"
     ((epochs, best),) = printed(r"trained for (\d+) epochs; the best val_loss, [\d.]+, came at epoch (\d+)")
     assert (len(history), stopper.best_epoch) == (int(epochs), int(best))
+    lines = history_figure_lines()
+    assert sorted(lines) == sorted(history.columns)
+    for column, (first, last, extreme, last_epoch) in lines.items():
+        lowest = column.endswith("loss")
+        values = history[column]
+        tolerance = {"rel": 0.03} if lowest else {"abs": 0.025}  # accuracies: within two of 85 validation examples
+        assert int(last_epoch) == len(history)
+        assert [float(first), float(last), float(extreme)] == pytest.approx([values.iloc[0], values.iloc[-1], values.min() if lowest else values.max()], **tolerance)
+
+
+def history_figure_lines() -> dict[str, tuple[str, str, str, str]]:
+    """{line: (first value, last value, lowest or highest value, last epoch)} from the training curves' stored description."""
+    cell = next(cell for cell in notebook(ASSIGNMENT).cells if cell.cell_type == "code" and "plots.plot_history(" in cell.source)
+    (description,) = ["".join(output["data"]["text/plain"]) for output in cell.outputs if "text/plain" in output.get("data", {})]
+    found = re.findall(r"line (\w+) from ([\d.]+) at 1 to ([\d.]+) at (\d+), (?:lowest|highest) ([\d.]+) at \d+", description)
+    return {name: (first, last, extreme, last_epoch) for name, first, last, last_epoch, extreme in found}
 
 
 def clouds(seed: int, n: int) -> tuple[torch.Tensor, torch.Tensor]:
