@@ -12,10 +12,14 @@ install).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
+
+from filelock import FileLock
 
 from course import REPOSITORY
 
@@ -26,13 +30,19 @@ def build(folder: Path) -> Path:
     """A fresh venv in `folder` with the learner's install; its Python."""
     subprocess.run([str(BASE_PYTHON), "-m", "venv", str(folder)], check=True, capture_output=True)
     python = folder / "bin" / "python"
-    done = subprocess.run(
-        [str(python), "-m", "pip", "install", "--no-input", "--quiet", "./learner-lab"],
-        cwd=REPOSITORY, capture_output=True, text=True, timeout=1200,
-    )
+    with FileLock(_build_lock()):  # pip builds ./learner-lab in its own folder: two test processes at once would collide
+        done = subprocess.run(
+            [str(python), "-m", "pip", "install", "--no-input", "--quiet", "./learner-lab"],
+            cwd=REPOSITORY, capture_output=True, text=True, timeout=1200,
+        )
     if done.returncode:
         raise RuntimeError(f"pip install ./learner-lab failed:\n{done.stdout}\n{done.stderr}")
     return python
+
+
+def _build_lock() -> Path:
+    """A lock file for this repository's learner-lab builds, outside the repository."""
+    return Path(tempfile.gettempdir()) / f"learner-lab-build-{hashlib.sha256(str(REPOSITORY).encode()).hexdigest()[:12]}.lock"
 
 
 def add_jupyterhub(python: Path) -> Path:

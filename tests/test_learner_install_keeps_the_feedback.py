@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import re
 import textwrap
 
 import pytest
@@ -49,13 +50,19 @@ print(json.dumps(found))
 
 
 def mistakes_as_typed() -> dict[str, tuple[str, str, str]]:
-    """{key: (assignment, exercise, source)}: every known mistake that is a whole function, renamed as the exercise."""
+    """{key: (assignment, exercise, source)}: every known mistake that is a whole function, renamed as the exercise.
+
+    Not one that calls the exercise's reference (leaves_out_the_scale_and_shift
+    calls layer_norm_forward): renamed, it would call itself, and where a
+    RecursionError strikes depends on the stack it started on.
+    """
     found = {}
     for assignment in ASSIGNMENTS:
         for check in for_assignment(assignment).EXERCISES:
             for mistake in declaration(check).mistakes:
-                if mistake.replacing is None:
-                    source = textwrap.dedent(inspect.getsource(mistake.answer)).replace(f"def {mistake.name}(", f"def {check.name}(", 1)
+                body = textwrap.dedent(inspect.getsource(mistake.answer))
+                if mistake.replacing is None and not re.search(rf"\b{check.name}\(", body):
+                    source = body.replace(f"def {mistake.name}(", f"def {check.name}(", 1)
                     found[f"{check.name}: {mistake.name}"] = assignment, check.name, PRELUDE + source
     return found
 
