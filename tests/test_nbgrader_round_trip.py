@@ -21,11 +21,14 @@ import pytest
 from autograder.checks import for_assignment
 from autograder.instructor.nbgrader_cli import run_nbgrader
 from autograder.instructor.notebooks import nbgrader_cells, solution_code, with_answers
+from autograder.instructor.warm_kernels import ONE_CORE
 from course import ASSIGNMENTS, REPOSITORY, declaration, notebook
 
 
 def nbgrader(root, *arguments):
-    run_nbgrader(*arguments, "--log-level=ERROR", cwd=root)
+    """Three of these run at once beside the suite's other process: each kernel computes on one core (PyTorch would
+    take every core's OpenMP thread, and the kernels' threads would wait on one another at every small operation)."""
+    run_nbgrader(*arguments, "--log-level=ERROR", cwd=root, environment=ONE_CORE)
 
 
 def submit(root, assignment, student, replacements):

@@ -321,8 +321,8 @@ class GradeApp(NbGrader):
 
     def _execute_settings(self) -> dict:
         """What the workers' VerifiedExecute is configured with, here or in nbgrader_config.py."""
-        settings = {"timeout": 30, "time_budget": 300, "output_limit": 2,
-                    "busy_machine_allowance": VerifiedExecute.busy_machine_allowance.default_value}
+        traits = VerifiedExecute.class_traits()
+        settings = {name: traits[name].default_value for name in ("timeout", "time_budget", "output_limit", "busy_machine_allowance")}
         settings.update({key: value for key, value in self.config.Execute.items()})
         settings.update({key: value for key, value in self.config.VerifiedExecute.items()})
         return settings

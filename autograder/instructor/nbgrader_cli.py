@@ -20,8 +20,13 @@ def put_interpreter_first_on_path() -> None:
         os.environ["PATH"] = os.pathsep.join([folder, path])
 
 
-def run_nbgrader(*arguments: str, cwd: Path, capture: bool = False, check: bool = True) -> subprocess.CompletedProcess:
-    """`nbgrader <arguments>` in course directory `cwd`; raises CalledProcessError if it fails (unless `check` is False)."""
+def run_nbgrader(
+    *arguments: str, cwd: Path, capture: bool = False, check: bool = True, environment: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess:
+    """`nbgrader <arguments>` in course directory `cwd`, with `environment` added to this process's.
+
+    Raises CalledProcessError if it fails (unless `check` is False).
+    """
     put_interpreter_first_on_path()
     return subprocess.run(
         [sys.executable, "-m", "nbgrader", *arguments],
@@ -29,6 +34,7 @@ def run_nbgrader(*arguments: str, cwd: Path, capture: bool = False, check: bool 
         check=check,
         capture_output=capture,
         text=True,
+        env={**os.environ, **(environment or {})},
     )
 
 
