@@ -180,6 +180,8 @@ class VerifiedExecute(Execute):
             cell.source = f"{delivery}\n{source}"
         try:
             cell, resources = super().preprocess_cell(cell, resources, index)
+            if self.km.watchdog.check():  # the cell's own results do not count: it took the submission past a limit
+                raise DeadKernelError(f"the submission was stopped because {self.km.breach}")
         finally:
             cell.source = source
         if any(output.get("ename") == "CellTimeoutError" for output in cell.outputs):

@@ -4,7 +4,8 @@ Per-process limits (an allocation past `memory_mb` fails with MemoryError, a
 file past `file_size_mb` cannot grow) are set in the kernel itself (see
 `kernel_sandbox`). What no single process can be held to is watched here, by
 a thread of the grading worker that looks at the submission's whole process
-tree (see `containment`) several times a second:
+tree (see `containment`) several times a second, and once more after every
+cell (`check`):
 
 - memory: what its processes hold together beyond what its kernel held when
   the notebook started, as proportional set size (pages shared by n processes
@@ -74,6 +75,7 @@ class Watchdog(threading.Thread):
         self.peak = Usage(0, 0, 0, 0, 0)
         self._began = time.monotonic()
         self._stop_asked = threading.Event()
+        self._looking = threading.Lock()  # the polling thread's looks and `check`'s, one at a time
         self._baseline = 0.0  # megabytes the kernel itself held when the notebook started
 
     def notebook_starts(self) -> None:
@@ -83,14 +85,32 @@ class Watchdog(threading.Thread):
 
     def run(self) -> None:
         while not self._stop_asked.wait(self.interval):
+            if not self._look_and_judge():
+                return
+
+    def check(self) -> str | None:
+        """Look once now, whatever the polling's pace, and end the submission at a limit passed; the breach, if any.
+
+        Called after every cell: what a cell leaves running or on disk counts
+        before that cell's results do, even when a busy machine has kept the
+        polling thread from looking while the cell ran.
+        """
+        self._look_and_judge()
+        return self.breach
+
+    def _look_and_judge(self) -> bool:
+        """One look; at the first limit passed, end the submission. Whether there is still something to watch."""
+        with self._looking:
+            if self.breach:
+                return False
             usage = self.look()
             if usage is None:
-                return
+                return False
             self.peak = Usage(*(max(a, b) for a, b in zip(vars(self.peak).values(), vars(usage).values())))
             self.breach = self._breach(usage)
             if self.breach:
                 containment.end(self.root, self.isolated)
-                return
+            return not self.breach
 
     def stop(self) -> None:
         self._stop_asked.set()
