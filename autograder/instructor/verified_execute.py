@@ -181,7 +181,7 @@ class VerifiedExecute(Execute):
         try:
             cell, resources = super().preprocess_cell(cell, resources, index)
             if self.km.watchdog.check():  # the cell's own results do not count: it took the submission past a limit
-                raise DeadKernelError(f"the submission was stopped because {self.km.breach}")
+                raise DeadKernelError(self.km.breach)  # `_death` words the reason
         finally:
             cell.source = source
         if any(output.get("ename") == "CellTimeoutError" for output in cell.outputs):
