@@ -22,21 +22,29 @@ def learner_python(tmp_path_factory):
     return learner_install.build(tmp_path_factory.mktemp("learner-venv"))
 
 
-SHARED_RUNS = {"reference_class": "reference-class", "readme_commands": "readme-clone"}  # fixture -> group
+SHARED_RUNS = {"reference_class": "reference-class", "readme_commands": "readme-clone", "learner_python": "learner-install"}  # fixture -> group
+
+# The groups that take minutes (pytest --durations=0), longest first: they start first, one on each process, and the many
+# short ones fill in behind them (pytest-xdist's own order, by number of tests, left the longest for the end).
+LONGEST_FIRST = ("learner-install", "reference-class", "test_nbgrader_round_trip", "test_accessibility", "readme-clone")
 
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(items):
     """Tell pytest-xdist (--dist loadgroup) what must run in one worker: a file's tests (a notebook's cells share a
     kernel, a module's fixtures its courses), and every file whose tests read one of the session's shared grading
-    runs, so that each is made once."""
+    runs or the learner's install, so that each is made once; the longest groups first (`--no-loadscope-reorder`)."""
     groups = {}
     for item in items:
         for fixture, group in SHARED_RUNS.items():
             if fixture in getattr(item, "fixturenames", ()):
                 groups[item.path] = group
+    def group(item):
+        return groups.get(item.path, item.path.stem)
+
     for item in items:
-        item.add_marker(pytest.mark.xdist_group(groups.get(item.path, item.path.stem)))  # shown after "@" in test ids
+        item.add_marker(pytest.mark.xdist_group(group(item)))  # shown after "@" in test ids
+    items.sort(key=lambda item: LONGEST_FIRST.index(group(item)) if group(item) in LONGEST_FIRST else len(LONGEST_FIRST))
 
 
 @pytest.hookimpl(hookwrapper=True)
