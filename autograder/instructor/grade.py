@@ -38,6 +38,7 @@ import contextlib
 import fcntl
 import gc
 import json
+import logging
 import os
 import shutil
 import sys
@@ -48,7 +49,9 @@ from pathlib import Path
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.apps.baseapp import NbGrader, nbgrader_aliases, nbgrader_flags
+from nbgrader.apps.generateassignmentapp import GenerateAssignment
 from nbgrader.plugins import CsvExportPlugin
+from nbgrader.utils import temp_attrs
 from tqdm import tqdm
 from traitlets import Bool, Integer, Unicode, default
 
@@ -56,7 +59,7 @@ from autograder.instructor import containment, reports, scratch, secret
 from autograder.instructor.engine import Engine, SchedulerLost
 from autograder.instructor.intake import Submission, take_in
 from autograder.instructor.landlock import abi_version
-from autograder.instructor.nbgrader_cli import put_interpreter_first_on_path, read_schema_version_in_process, run_nbgrader
+from autograder.instructor.nbgrader_cli import put_interpreter_first_on_path, read_schema_version_in_process
 from autograder.instructor.notebooks import nbgrader_cells
 from autograder.instructor.recording import Recorder
 from autograder.instructor.verified_execute import VerifiedExecute
@@ -291,9 +294,7 @@ class GradeApp(NbGrader):
             except MissingEntry:
                 registered = False
         if not registered:
-            with tempfile.TemporaryDirectory() as release:
-                run_nbgrader("generate_assignment", assignment, "--force", "--log-level=ERROR", f"--db={self.coursedir.db_url}",
-                             f"--CourseDirectory.release_directory={release}", cwd=course, capture=True)
+            self._generate(assignment)
         with Gradebook(self.coursedir.db_url) as gradebook:
             notebooks = [notebook.name for notebook in gradebook.find_assignment(assignment).notebooks]
         if len(notebooks) != 1:
@@ -301,6 +302,18 @@ class GradeApp(NbGrader):
         source = nbformat.read(course / self.coursedir.source_directory / assignment / f"{notebooks[0]}.ipynb", as_version=4)
         cells = nbgrader_cells(source, "grade").values()
         return notebooks[0], [(cell.metadata.nbgrader["grade_id"], float(cell.metadata.nbgrader["points"])) for cell in cells]
+
+    def _generate(self, assignment: str) -> None:
+        """Register an assignment as `nbgrader generate_assignment` does, in this process (a subprocess would import
+        nbgrader again: seconds per assignment before the first submission is graded), its release thrown away."""
+        quiet = self.log.getChild("generate_assignment")
+        quiet.setLevel(logging.ERROR)
+        with tempfile.TemporaryDirectory() as release, temp_attrs(self.coursedir, assignment_id=assignment, release_directory=release):
+            generate = GenerateAssignment(coursedir=self.coursedir, parent=self, log=quiet, force=True, create_assignment=True)
+            try:
+                generate.start()
+            except Exception as error:  # nbgrader has logged what went wrong
+                self.fail("nbgrader could not register %s from %s/: %s", assignment, self.coursedir.source_directory, error)
 
     def _kit(self, course: Path, assignment: str, notebook: str) -> Kit:
         folder = course / self.coursedir.source_directory / assignment
