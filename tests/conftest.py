@@ -27,6 +27,7 @@ SHARED_RUNS = {"reference_class": "reference-class", "readme_commands": "readme-
 # The groups that take minutes (pytest --durations=0), longest first: they start first, one on each process, and the many
 # short ones fill in behind them (pytest-xdist's own order, by number of tests, left the longest for the end).
 LONGEST_FIRST = ("learner-install", "reference-class", "test_nbgrader_round_trip", "test_accessibility", "readme-clone")
+RANK = pytest.StashKey[int]()  # an item's place in that order
 
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
@@ -39,12 +40,12 @@ def pytest_collection_modifyitems(items):
         for fixture, group in SHARED_RUNS.items():
             if fixture in getattr(item, "fixturenames", ()):
                 groups[item.path] = group
-    def group(item):
-        return groups.get(item.path, item.path.stem)
-
+    rank = {group: place for place, group in enumerate(LONGEST_FIRST)}
     for item in items:
-        item.add_marker(pytest.mark.xdist_group(group(item)))  # shown after "@" in test ids
-    items.sort(key=lambda item: LONGEST_FIRST.index(group(item)) if group(item) in LONGEST_FIRST else len(LONGEST_FIRST))
+        group = groups.get(item.path, item.path.stem)
+        item.add_marker(pytest.mark.xdist_group(group))  # shown after "@" in test ids
+        item.stash[RANK] = rank.get(group, len(LONGEST_FIRST))
+    items.sort(key=lambda item: item.stash[RANK])
 
 
 @pytest.hookimpl(hookwrapper=True)
