@@ -39,6 +39,17 @@ def test_a_run_of_several_notebooks_preloads_what_any_of_them_imports():
     assert {"pandas", "sklearn.linear_model", "autograder.data", "autograder.checks.single_neuron", "autograder.checks.binary_classifier"} <= set(preloads)
 
 
+def test_notebooks_that_make_pytorch_optimizers_preload_what_the_first_optimizer_imports():
+    for uses_an_optimizer in ("torch.optim.SGD(model.parameters(), lr=0.1)", "from torch.optim import Adam", "import torch.optim as optim"):
+        assert "torch._dynamo" in preloads_for([notebook_of("import torch", uses_an_optimizer)]), uses_an_optimizer
+    assert "torch._dynamo" in preloads_for([text_of("06_pytorch_training")])
+
+
+def test_notebooks_that_make_no_optimizer_do_not_pay_for_it():
+    assert "torch._dynamo" not in preloads_for([text_of("01_single_neuron"), text_of("05_backpropagation")])
+    assert "torch._dynamo" not in preloads_for([notebook_of("import torch\noptimizer = 'SGD'  # torch.optim in a comment")])
+
+
 def test_the_answer_key_and_the_grader_are_never_preloaded():
     instructors = notebook_of(
         "from autograder.exercises import single_neuron\nimport autograder.exercises.binary_classifier as key",

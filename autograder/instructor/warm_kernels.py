@@ -53,6 +53,9 @@ KERNEL_MACHINERY = (  # what every kernel imports before a notebook's first cell
     "IPython", "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "cloudpickle",
     "matplotlib_inline.backend_inline", "autograder.checks",
 )
+# What a module imports on its first use rather than at its import: PyTorch's optimizers import its compiler,
+# torch._dynamo (some 800 modules, a second of CPU), when the first one is made.
+IMPORTED_ON_FIRST_USE = {"torch.optim": ("torch._dynamo",)}
 NEVER_PRELOADED = (sealed.ANSWER_KEY, sealed.INSTRUCTOR)  # no kernel may hold them, even forked from memory
 ONE_CORE = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}  # each kernel computes on one core (see `kernel_environment`)
 
@@ -62,7 +65,8 @@ def preloads_for(notebooks: Iterable[str]) -> tuple[str, ...]:
 
     Those are the kernel's own machinery and every module the notebooks'
     code cells import (`from a import b` names `a` and, if it is one, the
-    module `a.b`), never the answer key or the grader. A notebook of the
+    module `a.b`), and what the modules they use import on first use (see
+    `IMPORTED_ON_FIRST_USE`); never the answer key or the grader. A notebook of the
     first weeks then forks from a zygote that has not paid for scikit-learn
     and pandas; whatever a learner imports beyond those is imported by the
     kernel as it runs, as in any kernel.
@@ -70,19 +74,32 @@ def preloads_for(notebooks: Iterable[str]) -> tuple[str, ...]:
     from IPython.core.inputtransformer2 import TransformerManager
 
     as_python = TransformerManager().transform_cell  # IPython's magics made Python, as a kernel does
-    found = set(KERNEL_MACHINERY)
+    found, used = set(KERNEL_MACHINERY), set()
     for text in notebooks:
         for cell in nbformat.reads(text, as_version=4).cells:
             if cell.cell_type == "code":
-                found.update(_imported_by(as_python(cell.source)))
+                tree = _parsed(as_python(cell.source))
+                found.update(_imported_by(tree))
+                used.update(_dotted_names(tree))
+    for module, later in IMPORTED_ON_FIRST_USE.items():
+        if any(name == module or name.startswith(module + ".") for name in found | used):
+            found.update(later)
     return tuple(sorted(name for name in found if not name.startswith(NEVER_PRELOADED)))
 
 
-def _imported_by(code: str) -> set[str]:
+def _parsed(code: str) -> ast.Module:
     try:
-        tree = ast.parse(code)
+        return ast.parse(code)
     except SyntaxError:  # the instructor's notebook is not ours to judge: the kernels will say what is wrong with it
-        return set()
+        return ast.Module(body=[], type_ignores=[])
+
+
+def _dotted_names(tree: ast.Module) -> set[str]:
+    """The dotted names the code reads (`torch.optim.SGD` in `torch.optim.SGD(...)`)."""
+    return {ast.unparse(node) for node in ast.walk(tree) if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load)}
+
+
+def _imported_by(tree: ast.Module) -> set[str]:
     found = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
