@@ -142,6 +142,7 @@ def wait_for(driver, script: str, timeout: float = 60, message: str = "", explai
 
 def nbgrader_menu(driver) -> list[str]:
     """The entries JupyterLab's Nbgrader menu shows, read from the menu opened with a click (and closed again)."""
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
@@ -155,10 +156,13 @@ def nbgrader_menu(driver) -> list[str]:
         timeout=10, message="the Nbgrader menu did not open",
     )
     deadline = time.monotonic() + 30
-    while driver.execute_script("return !!document.querySelector('.lm-Menu')"):  # a busy page may drop a key: press again
+    while menus := driver.find_elements(By.CSS_SELECTOR, ".lm-Menu"):  # a busy page may drop a key: press again
         if time.monotonic() > deadline:
             raise TimeoutError("the Nbgrader menu did not close")
-        ActionChains(driver).send_keys(Keys.ESCAPE).perform()
+        try:  # to the menu itself: a page that moved the focus elsewhere sends the page's Escape nowhere near it
+            menus[0].send_keys(Keys.ESCAPE)
+        except WebDriverException:  # it closed (or was redrawn) meanwhile
+            ActionChains(driver).send_keys(Keys.ESCAPE).perform()
         time.sleep(0.5)
     return entries
 
