@@ -6,7 +6,8 @@ generate_assignment`, submitted by fabricated learners, graded with `nbgrader
 autograde` and exported with `nbgrader export`; the scores are read back from
 the CSV. The untouched notebook scores 0, the notebook with the solution code
 pasted into its answer cells scores full marks, and a notebook with one wrong
-answer loses exactly that exercise's points.
+answer loses exactly that exercise's points. The grade command, given the same
+one-wrong submission of every notebook, gives each stock's score.
 """
 
 import csv
@@ -19,10 +20,12 @@ import nbformat
 import pytest
 
 from autograder.checks import for_assignment
+from autograder.instructor import secret
 from autograder.instructor.nbgrader_cli import run_nbgrader
 from autograder.instructor.notebooks import nbgrader_cells, solution_code, with_answers
 from autograder.instructor.warm_kernels import ONE_CORE
 from course import ASSIGNMENTS, REPOSITORY, declaration, notebook
+from grading import grade
 
 
 def nbgrader(root, *arguments):
@@ -49,22 +52,31 @@ def wrong_answer_to_type(exercise):
     return next(example.answer for example in [*exercise.wrong, *exercise.mistakes] if example.replacing is None)
 
 
-def grade_in_own_course(root, student, submissions):
-    """Release every assignment in course directory `root`, submit for `student`, autograde, export; the CSV rows."""
+def new_course(root):
+    """A course directory at `root`: the repository's nbgrader_config.py and a copy of solutions/."""
     shutil.copy(REPOSITORY / "nbgrader_config.py", root)
     shutil.copytree(REPOSITORY / "solutions", root / "solutions")
+
+
+def grade_in_own_course(root, student, submissions):
+    """Release every assignment in course directory `root`, submit for `student`, autograde, export to grades.csv."""
+    new_course(root)
     nbgrader(root, "generate_assignment", "*")
     for assignment, replacements in submissions.items():
         submit(root, assignment, student, replacements)
     nbgrader(root, "autograde", "*")
     nbgrader(root, "export", "--to", str(root / "grades.csv"))
-    with open(root / "grades.csv") as file:
-        return list(csv.DictReader(file))
+
+
+def read_scores(grades):
+    """{(assignment, student): (score, max_score)} from a CSV of `nbgrader export`."""
+    with open(grades) as file:
+        return {(row["assignment"], row["student_id"]): (float(row["score"]), float(row["max_score"])) for row in csv.DictReader(file)}
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    """{(assignment, student): (score, max_score)} after grading a fabricated class on every notebook.
+def courses(tmp_path_factory):
+    """{student: course directory} after grading a fabricated class on every notebook with stock nbgrader.
 
     Per assignment: "untouched" submits the released notebook as it is, "solved"
     pastes the solution code into every answer cell, and "one-wrong" does the
@@ -81,10 +93,32 @@ def graded(tmp_path_factory):
         classes["untouched"][assignment] = {}
         classes["solved"][assignment] = solved
         classes["one-wrong"][assignment] = solved | {f"{first.name}_answer": learner_source(wrong, first.name)}
+    roots = {student: tmp_path_factory.mktemp(student) for student in classes}
     with ThreadPoolExecutor(len(classes)) as pool:
-        futures = [pool.submit(grade_in_own_course, tmp_path_factory.mktemp(student), student, submissions) for student, submissions in classes.items()]
-        rows = [row for future in futures for row in future.result()]
-    return {(row["assignment"], row["student_id"]): (float(row["score"]), float(row["max_score"])) for row in rows}
+        for future in [pool.submit(grade_in_own_course, roots[student], student, submissions) for student, submissions in classes.items()]:
+            future.result()
+    return roots
+
+
+@pytest.fixture(scope="module")
+def graded(courses):
+    """{(assignment, student): (score, max_score)}, as stock nbgrader graded the class."""
+    return {key: scores for root in courses.values() for key, scores in read_scores(root / "grades.csv").items()}
+
+
+@pytest.fixture(scope="module")
+def graded_by_the_grade_command(courses, tmp_path_factory):
+    """{(assignment, "one-wrong"): (score, max_score)} for the one-wrong submission of every notebook, graded in
+    one run of the grade command (`--all`, two local workers) in a course directory of its own: of the three, the
+    submission whose score needs every exercise judged, one wrong and the others right."""
+    root = tmp_path_factory.mktemp("grade-command")
+    new_course(root)
+    secret.make(root)
+    shutil.copytree(courses["one-wrong"] / "submitted", root / "submitted")
+    finished = grade(root, "--all", "--workers=2")
+    assert finished.returncode == 0, finished.stdout[-3000:] + finished.stderr[-3000:]
+    return {key: scores for assignment in ASSIGNMENTS for key, scores in read_scores(root / "reports" / assignment / "grades.csv").items()
+            if key[0] == assignment}
 
 
 def total_points(assignment):
@@ -105,3 +139,8 @@ def test_solved_notebook_scores_full_marks(graded, assignment):
 def test_one_wrong_answer_loses_exactly_its_points(graded, assignment):
     first = for_assignment(assignment).EXERCISES[0]
     assert graded[assignment, "one-wrong"] == (total_points(assignment) - first.points, total_points(assignment))
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_the_grade_command_gives_stocks_score(graded, graded_by_the_grade_command, assignment):
+    assert graded_by_the_grade_command[assignment, "one-wrong"] == graded[assignment, "one-wrong"]
